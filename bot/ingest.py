@@ -1,0 +1,88 @@
+"""Read thread files from disk and store them: parse, infer replies, write in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.models import IngestResult, ParseError, Thread
+from bot.parsing import decode, parse_thread
+from bot.replies import infer_replies
+from bot.storage import SHIPPED, Storage
+
+THREAD_SUFFIXES = (".txt", ".xml")
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What a batch ingest did: one result per stored thread, one error per refused file."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    errors: list[tuple[Path, ParseError]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_bytes(data: bytes, source: str) -> list[Thread]:
+    """Parse a file's bytes into threads: a WordPress export may hold several."""
+    text = decode(data, source)
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<?xml") or stripped.startswith("<rss"):
+        from bot.wxr import parse_wxr
+
+        return parse_wxr(text, source)
+    return [parse_thread(text, source)]
+
+
+def load_file(path: Path) -> list[Thread]:
+    """Read and parse one file; every failure is a :class:`ParseError` naming the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(path.name, 0, f"could not read the file: {exc.strerror}") from None
+    return parse_bytes(data, path.name)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus thread files inside folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix in THREAD_SUFFIXES)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+async def ingest_thread(
+    storage: Storage, thread: Thread, *, guild_id: int = SHIPPED
+) -> IngestResult:
+    """Infer the reply structure of a parsed thread and store both atomically."""
+    return await storage.ingest(thread, infer_replies(thread), guild_id=guild_id)
+
+
+async def ingest_files(
+    storage: Storage,
+    paths: Iterable[Path],
+    *,
+    guild_id: int = SHIPPED,
+    on_file: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; a bad file is reported and skipped, the others still load."""
+    report = IngestReport()
+    for path in collect_files(paths):
+        try:
+            threads = load_file(path)
+        except ParseError as exc:
+            report.errors.append((path, exc))
+        else:
+            for thread in threads:
+                report.results.append(await ingest_thread(storage, thread, guild_id=guild_id))
+        if on_file is not None:
+            on_file(path)
+    return report

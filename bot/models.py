@@ -1,0 +1,210 @@
+"""Typed values shared by the parser, reply inference, storage and renderers.
+
+Everything here is a plain frozen dataclass so that the pure functions that
+produce and consume them can be tested without Discord or a database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+ARTICLE = 0
+"""The ``seq`` that stands for the article itself in quotes and reply edges."""
+
+ELISION = "[…]"
+"""The marker a capture uses where the blog post elided part of its body."""
+
+Via = Literal["quote", "mention", "article", "parent"]
+"""How we know a comment replies to another one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something odd but survivable in a thread file, with where it was."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ParseError(ValueError):
+    """A thread file that cannot be read: names the file, the line and what was expected."""
+
+    def __init__(self, file: str, line: int, expected: str) -> None:
+        self.file = file
+        self.line = line
+        self.expected = expected
+        super().__init__(f"{file}:{line}: {expected}")
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """One numbered comment as written in the file.
+
+    ``seq`` is the 1-based position in the file; ``number`` is what the file
+    printed (it may repeat or skip, see the parser's warnings).
+    """
+
+    seq: int
+    number: int
+    author: str
+    paragraphs: tuple[str, ...]
+    line: int = 0
+    posted: str | None = None
+    parent_number: int | None = None
+    """A reply link that the source itself recorded (WordPress ``comment_parent``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A parsed blog post with its comments, before it is stored."""
+
+    source: str
+    title: str
+    lede: str
+    body: tuple[str, ...]
+    tags: tuple[str, ...]
+    author: str
+    author_bio: str
+    comments: tuple[Comment, ...]
+    url: str | None = None
+    published: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()
+    content_hash: str = ""
+
+    @property
+    def article_paragraphs(self) -> tuple[str, ...]:
+        """The article text that commenters may quote: lede then body, elisions left out."""
+        paras = [self.lede] if self.lede else []
+        paras.extend(p for p in self.body if p != ELISION)
+        return tuple(paras)
+
+
+def content_hash(text: str) -> str:
+    """Identity of a thread version: SHA-256 of its normalised text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRef:
+    """Where a quoted paragraph came from: comment ``seq`` (0 = article) and paragraph index."""
+
+    seq: int
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyEdge:
+    """``source`` (a comment seq) replies to ``target`` (a comment seq, 0 = the article)."""
+
+    source: int
+    target: int
+    via: Via
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStructure:
+    """What reply inference found for a whole thread.
+
+    ``quotes`` maps ``(comment seq, paragraph index)`` of every quoted paragraph
+    to its source; paragraphs not in it are the commenter's own words.
+    """
+
+    quotes: dict[tuple[int, int], QuoteRef] = field(default_factory=dict)
+    edges: tuple[ReplyEdge, ...] = ()
+
+
+# ---- values read back from storage -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredThread:
+    """A thread row: enough to list, resolve and render the article."""
+
+    id: int
+    guild_id: int
+    source: str
+    slug: str
+    content_hash: str
+    title: str
+    lede: str
+    body: tuple[str, ...]
+    tags: tuple[str, ...]
+    author: str
+    author_bio: str
+    url: str | None
+    published: str | None
+    comment_count: int
+    ingested_at: str
+
+    @property
+    def shipped(self) -> bool:
+        """Shipped threads (from ``seeds/``) belong to no guild and are visible everywhere."""
+        return self.guild_id == 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredParagraph:
+    text: str
+    quote: QuoteRef | None = None
+
+    @property
+    def own(self) -> bool:
+        return self.quote is None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComment:
+    thread_id: int
+    seq: int
+    number: int
+    author: str
+    paragraphs: tuple[StoredParagraph, ...]
+    posted: str | None = None
+
+    @property
+    def own_text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs if p.own)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorStats:
+    name: str
+    comment_count: int
+    word_count: int
+    first_seq: int
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdge:
+    source: int
+    source_author: str
+    target: int
+    target_author: str
+    """The post author for target 0."""
+    via: Via
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one ingest did: ``status`` is ``added``, ``replaced`` or ``unchanged``."""
+
+    thread_id: int
+    slug: str
+    title: str
+    status: Literal["added", "replaced", "unchanged"]
+    comment_count: int
+    authors: int
+    warnings: tuple[ParseWarning, ...] = ()

@@ -1,0 +1,774 @@
+"""All of threadbot's SQL, behind a small typed API over aiosqlite.
+
+Two connections: one writer (guarded by a lock, every write one transaction)
+and one reader, so that commands keep answering from the last committed
+snapshot while a long ingest runs (WAL mode). Nothing outside this module
+speaks SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import (
+    ARTICLE,
+    AuthorStats,
+    IngestResult,
+    QuoteRef,
+    ReplyStructure,
+    StoredComment,
+    StoredEdge,
+    StoredParagraph,
+    StoredThread,
+    Thread,
+    Via,
+)
+
+SHIPPED = 0
+"""``guild_id`` of threads shipped in ``seeds/``: visible in every guild and in DMs."""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE threads (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            slug TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            title TEXT NOT NULL,
+            lede TEXT NOT NULL,
+            body TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            author TEXT NOT NULL,
+            author_bio TEXT NOT NULL,
+            url TEXT,
+            published TEXT,
+            comment_count INTEGER NOT NULL,
+            ingested_at TEXT NOT NULL,
+            UNIQUE (guild_id, source),
+            UNIQUE (guild_id, slug)
+        );
+        CREATE INDEX threads_hash ON threads (guild_id, content_hash);
+        CREATE TABLE authors (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            folded TEXT NOT NULL,
+            comment_count INTEGER NOT NULL,
+            word_count INTEGER NOT NULL,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            UNIQUE (thread_id, name)
+        );
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+            posted TEXT,
+            line INTEGER NOT NULL,
+            UNIQUE (thread_id, seq)
+        );
+        CREATE INDEX comments_author ON comments (author_id, seq);
+        CREATE TABLE paragraphs (
+            comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            quote_seq INTEGER,
+            quote_idx INTEGER,
+            PRIMARY KEY (comment_id, idx)
+        ) WITHOUT ROWID;
+        CREATE TABLE edges (
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            src_seq INTEGER NOT NULL,
+            dst_seq INTEGER NOT NULL,
+            via TEXT NOT NULL CHECK (via IN ('quote', 'mention', 'article', 'parent')),
+            snippet TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (thread_id, src_seq, dst_seq, via)
+        ) WITHOUT ROWID;
+        CREATE INDEX edges_dst ON edges (thread_id, dst_seq);
+        CREATE VIRTUAL TABLE comment_fts USING fts5 (
+            text, scope, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE TABLE summaries (
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            subject TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (thread_id, subject, engine)
+        );
+        CREATE TABLE guild_settings (
+            guild_id INTEGER PRIMARY KEY,
+            settings TEXT NOT NULL,
+            left_at TEXT
+        );
+        """,
+    ),
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class StorageError(RuntimeError):
+    """A database that cannot be used (newer schema, corrupt file)."""
+
+
+def fold(name: str) -> str:
+    """Case- and accent-insensitive key for names and slugs."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def slugify(title: str) -> str:
+    """A short ASCII slug for a title: ``Iraq Cease-Fire Over`` → ``iraq-cease-fire-over``."""
+    ascii_title = fold(title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].rstrip("-")
+    return slug or "thread"
+
+
+def fts_query(text: str) -> str | None:
+    """Turn free user input into a safe FTS5 query: every word quoted, AND-ed, last one a prefix.
+
+    Returns ``None`` when the input has no searchable word at all.
+    """
+    words = _TOKEN.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words[:32]]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def own_word_count(paragraphs: Iterable[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _visible(guild_id: int | None) -> tuple[int, ...]:
+    """Guilds whose threads a caller may see: shipped ones, plus its own guild's."""
+    return (SHIPPED,) if guild_id is None else (SHIPPED, guild_id)
+
+
+class Storage:
+    """The database. Use ``async with Storage(path) as db:`` or ``open()``/``close()``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        await self._migrate(self._writer)
+        self._reader = await self._connect()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def __aenter__(self) -> Storage:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def _r(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise StorageError("storage is not open")
+        return self._reader
+
+    @property
+    def _w(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise StorageError("storage is not open")
+        return self._writer
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = int(row[0]) if row else 0
+        latest = MIGRATIONS[-1][0]
+        if current > latest:
+            raise StorageError(
+                f"{self.path}: schema version {current} is newer than this bot knows ({latest})"
+            )
+        for version, script in MIGRATIONS:
+            if version <= current:
+                continue
+            statements = [s.strip() for s in script.split(";") if s.strip()]
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    async def schema_version(self) -> int:
+        async with self._r.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def integrity_check(self) -> str:
+        async with self._r.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else "no answer"
+
+    # ---- writes ----------------------------------------------------------------------
+
+    async def ingest(
+        self, thread: Thread, replies: ReplyStructure, *, guild_id: int = SHIPPED
+    ) -> IngestResult:
+        """Store a parsed thread with its reply structure in one transaction.
+
+        The same content (by hash) in the same guild is left alone; a changed
+        file with the same source name replaces the old version, keeping its id.
+        Any failure rolls everything back.
+        """
+        async with self._write_lock:
+            conn = self._w
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = await self._ingest_locked(conn, thread, replies, guild_id)
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            return result
+
+    async def _ingest_locked(
+        self, conn: aiosqlite.Connection, thread: Thread, replies: ReplyStructure, guild_id: int
+    ) -> IngestResult:
+        async with conn.execute(
+            "SELECT id, slug, title, comment_count FROM threads "
+            "WHERE guild_id = ? AND content_hash = ?",
+            (guild_id, thread.content_hash),
+        ) as cur:
+            same = await cur.fetchone()
+        if same is not None:
+            async with conn.execute(
+                "SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],)
+            ) as cur:
+                row = await cur.fetchone()
+            return IngestResult(
+                same["id"], same["slug"], same["title"], "unchanged", same["comment_count"],
+                int(row[0]) if row else 0, thread.warnings,
+            )
+        async with conn.execute(
+            "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
+            (guild_id, thread.source),
+        ) as cur:
+            old = await cur.fetchone()
+        values = (
+            thread.content_hash,
+            thread.title,
+            thread.lede,
+            json.dumps(list(thread.body), ensure_ascii=False),
+            json.dumps(list(thread.tags), ensure_ascii=False),
+            thread.author,
+            thread.author_bio,
+            thread.url,
+            thread.published,
+            len(thread.comments),
+            _now(),
+        )
+        if old is not None:
+            thread_id = int(old["id"])
+            slug = str(old["slug"])
+            await self._delete_children(conn, thread_id)
+            await conn.execute(
+                "UPDATE threads SET content_hash = ?, title = ?, lede = ?, body = ?, tags = ?, "
+                "author = ?, author_bio = ?, url = ?, published = ?, comment_count = ?, "
+                "ingested_at = ? WHERE id = ?",
+                (*values, thread_id),
+            )
+            status = "replaced"
+        else:
+            slug = await self._free_slug(conn, slugify(thread.title), guild_id)
+            cur = await conn.execute(
+                "INSERT INTO threads (guild_id, source, slug, content_hash, title, lede, body, "
+                "tags, author, author_bio, url, published, comment_count, ingested_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, thread.source, slug, *values),
+            )
+            thread_id = int(cur.lastrowid or 0)
+            await cur.close()
+            status = "added"
+        authors = await self._insert_comments(conn, thread_id, thread, replies)
+        return IngestResult(
+            thread_id, slug, thread.title, status, len(thread.comments), authors, thread.warnings
+        )
+
+    async def _free_slug(self, conn: aiosqlite.Connection, base: str, guild_id: int) -> str:
+        """A slug no thread visible next to this one uses yet (``base``, ``base-2``, …)."""
+        scope = (SHIPPED,) if guild_id == SHIPPED else (SHIPPED, guild_id)
+        placeholders = ",".join("?" * len(scope))
+        async with conn.execute(
+            f"SELECT slug FROM threads WHERE guild_id IN ({placeholders}) "
+            "AND (slug = ? OR slug LIKE ?)",
+            (*scope, base, f"{base}-%"),
+        ) as cur:
+            taken = {str(r[0]) for r in await cur.fetchall()}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    async def _insert_comments(
+        self, conn: aiosqlite.Connection, thread_id: int, thread: Thread, replies: ReplyStructure
+    ) -> int:
+        async with conn.execute("SELECT coalesce(max(id), 0) FROM authors") as cur:
+            row = await cur.fetchone()
+        next_author = int(row[0]) + 1 if row else 1
+        async with conn.execute("SELECT coalesce(max(id), 0) FROM comments") as cur:
+            row = await cur.fetchone()
+        next_comment = int(row[0]) + 1 if row else 1
+
+        author_ids: dict[str, int] = {}
+        author_rows: dict[str, list[Any]] = {}
+        comment_rows: list[tuple[Any, ...]] = []
+        paragraph_rows: list[tuple[Any, ...]] = []
+        fts_rows: list[tuple[Any, ...]] = []
+        quotes = replies.quotes
+        for comment in thread.comments:
+            own = [
+                text
+                for idx, text in enumerate(comment.paragraphs)
+                if (comment.seq, idx) not in quotes
+            ]
+            words = own_word_count(own)
+            if comment.author not in author_ids:
+                author_ids[comment.author] = next_author + len(author_ids)
+                author_rows[comment.author] = [
+                    author_ids[comment.author], thread_id, comment.author, fold(comment.author),
+                    0, 0, comment.seq, comment.seq,
+                ]
+            stats = author_rows[comment.author]
+            stats[4] += 1
+            stats[5] += words
+            stats[7] = comment.seq
+            comment_id = next_comment + len(comment_rows)
+            author_id = author_ids[comment.author]
+            comment_rows.append(
+                (comment_id, thread_id, comment.seq, comment.number, author_id,
+                 comment.posted, comment.line)
+            )
+            for idx, text in enumerate(comment.paragraphs):
+                ref = quotes.get((comment.seq, idx))
+                paragraph_rows.append(
+                    (comment_id, idx, text, ref.seq if ref else None, ref.paragraph if ref else None)
+                )
+            fts_rows.append((comment_id, "\n\n".join(own), f"t{thread_id} a{author_id}"))
+        await conn.executemany(
+            "INSERT INTO authors (id, thread_id, name, folded, comment_count, word_count, "
+            "first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [tuple(r) for r in author_rows.values()],
+        )
+        await conn.executemany(
+            "INSERT INTO comments (id, thread_id, seq, number, author_id, posted, line) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            comment_rows,
+        )
+        await conn.executemany(
+            "INSERT INTO paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
+            "VALUES (?, ?, ?, ?, ?)",
+            paragraph_rows,
+        )
+        await conn.executemany(
+            "INSERT OR IGNORE INTO edges (thread_id, src_seq, dst_seq, via, snippet) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(thread_id, e.source, e.target, e.via, e.snippet) for e in replies.edges],
+        )
+        await conn.executemany(
+            "INSERT INTO comment_fts (rowid, text, scope) VALUES (?, ?, ?)", fts_rows
+        )
+        return len(author_rows)
+
+    async def _delete_children(self, conn: aiosqlite.Connection, thread_id: int) -> None:
+        await conn.execute(
+            "DELETE FROM comment_fts WHERE rowid IN (SELECT id FROM comments WHERE thread_id = ?)",
+            (thread_id,),
+        )
+        for table in ("edges", "summaries", "paragraphs", "comments", "authors"):
+            if table == "paragraphs":
+                await conn.execute(
+                    "DELETE FROM paragraphs WHERE comment_id IN "
+                    "(SELECT id FROM comments WHERE thread_id = ?)",
+                    (thread_id,),
+                )
+            else:
+                await conn.execute(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
+
+    async def delete_thread(self, thread_id: int) -> bool:
+        """Remove a thread and everything derived from it, in one transaction."""
+        async with self._write_lock:
+            conn = self._w
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self._delete_children(conn, thread_id)
+                cur = await conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+                deleted = cur.rowcount > 0
+                await cur.close()
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            return deleted
+
+    async def execute_write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement in its own transaction; returns the affected row count."""
+        async with self._write_lock:
+            cur = await self._w.execute(sql, params)
+            count = cur.rowcount
+            await cur.close()
+            return count
+
+    # ---- threads ---------------------------------------------------------------------
+
+    @staticmethod
+    def _thread(row: sqlite3.Row) -> StoredThread:
+        return StoredThread(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            source=row["source"],
+            slug=row["slug"],
+            content_hash=row["content_hash"],
+            title=row["title"],
+            lede=row["lede"],
+            body=tuple(json.loads(row["body"])),
+            tags=tuple(json.loads(row["tags"])),
+            author=row["author"],
+            author_bio=row["author_bio"],
+            url=row["url"],
+            published=row["published"],
+            comment_count=row["comment_count"],
+            ingested_at=row["ingested_at"],
+        )
+
+    async def _threads(self, where: str, params: Sequence[Any], tail: str = "") -> list[StoredThread]:
+        async with self._r.execute(f"SELECT * FROM threads WHERE {where} {tail}", params) as cur:
+            return [self._thread(r) for r in await cur.fetchall()]
+
+    async def list_threads(
+        self, guild_id: int | None = None, *, offset: int = 0, limit: int = -1
+    ) -> list[StoredThread]:
+        """Threads visible from ``guild_id`` (``None``: a DM), newest guild imports last."""
+        scope = _visible(guild_id)
+        return await self._threads(
+            f"guild_id IN ({','.join('?' * len(scope))})",
+            (*scope, limit, offset),
+            "ORDER BY guild_id, id LIMIT ? OFFSET ?",
+        )
+
+    async def count_threads(self, guild_id: int | None = None) -> int:
+        scope = _visible(guild_id)
+        async with self._r.execute(
+            f"SELECT count(*) FROM threads WHERE guild_id IN ({','.join('?' * len(scope))})",
+            scope,
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def all_threads(self) -> list[StoredThread]:
+        """Every thread of every guild: for the CLI and housekeeping only."""
+        return await self._threads("1", (), "ORDER BY guild_id, id")
+
+    async def get_thread(self, thread_id: int, guild_id: int | None = None) -> StoredThread | None:
+        """A thread by id, or ``None`` when it does not exist or is not visible there."""
+        scope = _visible(guild_id)
+        rows = await self._threads(
+            f"id = ? AND guild_id IN ({','.join('?' * len(scope))})", (thread_id, *scope)
+        )
+        return rows[0] if rows else None
+
+    async def find_thread(
+        self, query: str, guild_id: int | None = None, *, any_guild: bool = False
+    ) -> StoredThread | None:
+        """Resolve a thread by id, slug, source file name or exact title (case-insensitive)."""
+        query = query.strip()
+        if any_guild:
+            where, scope = "1", ()
+        else:
+            scope = _visible(guild_id)
+            where = f"guild_id IN ({','.join('?' * len(scope))})"
+        if query.isdigit():
+            rows = await self._threads(f"{where} AND id = ?", (*scope, int(query)))
+            if rows:
+                return rows[0]
+        rows = await self._threads(
+            f"{where} AND (slug = ? OR source = ? OR lower(title) = lower(?))",
+            (*scope, query.lower(), query, query),
+            "ORDER BY guild_id DESC, id LIMIT 1",
+        )
+        return rows[0] if rows else None
+
+    async def thread_choices(
+        self, guild_id: int | None, limit: int = 500
+    ) -> list[tuple[int, str, str]]:
+        """``(id, slug, title)`` of visible threads, for autocomplete to rank."""
+        scope = _visible(guild_id)
+        async with self._r.execute(
+            f"SELECT id, slug, title FROM threads WHERE guild_id IN "
+            f"({','.join('?' * len(scope))}) ORDER BY guild_id DESC, id DESC LIMIT ?",
+            (*scope, limit),
+        ) as cur:
+            return [(int(r[0]), str(r[1]), str(r[2])) for r in await cur.fetchall()]
+
+    # ---- comments --------------------------------------------------------------------
+
+    async def _comments(self, sql: str, params: Sequence[Any]) -> list[StoredComment]:
+        """Run a query yielding ``c.id, c.thread_id, c.seq, c.number, a.name, c.posted``."""
+        async with self._r.execute(sql, params) as cur:
+            heads = await cur.fetchall()
+        if not heads:
+            return []
+        ids = [int(h[0]) for h in heads]
+        paragraphs: dict[int, list[StoredParagraph]] = {i: [] for i in ids}
+        async with self._r.execute(
+            "SELECT comment_id, text, quote_seq, quote_idx FROM paragraphs "
+            f"WHERE comment_id IN ({','.join('?' * len(ids))}) ORDER BY comment_id, idx",
+            ids,
+        ) as cur:
+            for row in await cur.fetchall():
+                quote = None if row[2] is None else QuoteRef(int(row[2]), int(row[3]))
+                paragraphs[int(row[0])].append(StoredParagraph(row[1], quote))
+        return [
+            StoredComment(
+                thread_id=int(h[1]),
+                seq=int(h[2]),
+                number=int(h[3]),
+                author=str(h[4]),
+                paragraphs=tuple(paragraphs[int(h[0])]),
+                posted=h[5],
+            )
+            for h in heads
+        ]
+
+    _COMMENT_COLUMNS = (
+        "SELECT c.id, c.thread_id, c.seq, c.number, a.name, c.posted "
+        "FROM comments c JOIN authors a ON a.id = c.author_id "
+    )
+
+    async def get_comment(self, thread_id: int, seq: int) -> StoredComment | None:
+        rows = await self._comments(
+            self._COMMENT_COLUMNS + "WHERE c.thread_id = ? AND c.seq = ?", (thread_id, seq)
+        )
+        return rows[0] if rows else None
+
+    async def page_comments(
+        self, thread_id: int, *, start: int = 1, limit: int = 1
+    ) -> list[StoredComment]:
+        """``limit`` comments from position ``start`` (1-based seq) on, in thread order."""
+        return await self._comments(
+            self._COMMENT_COLUMNS + "WHERE c.thread_id = ? AND c.seq >= ? ORDER BY c.seq LIMIT ?",
+            (thread_id, start, limit),
+        )
+
+    async def comments_by_seq(self, thread_id: int, seqs: Sequence[int]) -> list[StoredComment]:
+        if not seqs:
+            return []
+        return await self._comments(
+            self._COMMENT_COLUMNS
+            + f"WHERE c.thread_id = ? AND c.seq IN ({','.join('?' * len(seqs))}) ORDER BY c.seq",
+            (thread_id, *seqs),
+        )
+
+    async def seq_for_number(self, thread_id: int, number: int) -> int | None:
+        """The position of the first comment printed with ``number``."""
+        async with self._r.execute(
+            "SELECT seq FROM comments WHERE thread_id = ? AND number = ? ORDER BY seq LIMIT 1",
+            (thread_id, number),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def all_comments(self, thread_id: int) -> list[StoredComment]:
+        """Every comment of one thread, in order (export, summaries, replay)."""
+        return await self._comments(
+            self._COMMENT_COLUMNS + "WHERE c.thread_id = ? ORDER BY c.seq", (thread_id,)
+        )
+
+    async def _author_id(self, thread_id: int, name: str) -> int | None:
+        async with self._r.execute(
+            "SELECT id FROM authors WHERE thread_id = ? AND (name = ? OR folded = ?) "
+            "ORDER BY name = ? DESC LIMIT 1",
+            (thread_id, name, fold(name), name),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def comments_by_author(
+        self,
+        thread_id: int,
+        author: str,
+        *,
+        query: str | None = None,
+        offset: int = 0,
+        limit: int = 25,
+    ) -> list[StoredComment]:
+        """One person's comments in order; with ``query``, only those whose own words match it."""
+        author_id = await self._author_id(thread_id, author)
+        if author_id is None:
+            return []
+        if query is None or not query.strip():
+            return await self._comments(
+                self._COMMENT_COLUMNS + "WHERE c.author_id = ? ORDER BY c.seq LIMIT ? OFFSET ?",
+                (author_id, limit, offset),
+            )
+        match = fts_query(query)
+        if match is None:
+            return []
+        return await self._comments(
+            self._COMMENT_COLUMNS
+            + "WHERE c.id IN (SELECT rowid FROM comment_fts WHERE comment_fts MATCH ?) "
+            "ORDER BY c.seq LIMIT ? OFFSET ?",
+            (f'scope : "a{author_id}" AND text : ({match})', limit, offset),
+        )
+
+    async def count_comments_by_author(
+        self, thread_id: int, author: str, *, query: str | None = None
+    ) -> int:
+        author_id = await self._author_id(thread_id, author)
+        if author_id is None:
+            return 0
+        if query is None or not query.strip():
+            sql, params = "SELECT count(*) FROM comments WHERE author_id = ?", (author_id,)
+        else:
+            match = fts_query(query)
+            if match is None:
+                return 0
+            sql = "SELECT count(*) FROM comment_fts WHERE comment_fts MATCH ?"
+            params = (f'scope : "a{author_id}" AND text : ({match})',)  # type: ignore[assignment]
+        async with self._r.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # ---- authors and edges -----------------------------------------------------------
+
+    async def authors(self, thread_id: int) -> list[AuthorStats]:
+        """Participants of a thread, by first appearance."""
+        async with self._r.execute(
+            "SELECT name, comment_count, word_count, first_seq, last_seq FROM authors "
+            "WHERE thread_id = ? ORDER BY first_seq",
+            (thread_id,),
+        ) as cur:
+            return [AuthorStats(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
+
+    async def find_author(self, thread_id: int, name: str) -> str | None:
+        """The stored spelling of a participant's name, matched case- and accent-insensitively."""
+        async with self._r.execute(
+            "SELECT name FROM authors WHERE thread_id = ? AND (name = ? OR folded = ?) "
+            "ORDER BY name = ? DESC LIMIT 1",
+            (thread_id, name, fold(name), name),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    _EDGE_COLUMNS = (
+        "SELECT e.src_seq, sa.name, e.dst_seq, coalesce(da.name, t.author), e.via, e.snippet "
+        "FROM edges e JOIN threads t ON t.id = e.thread_id "
+        "JOIN comments sc ON sc.thread_id = e.thread_id AND sc.seq = e.src_seq "
+        "JOIN authors sa ON sa.id = sc.author_id "
+        "LEFT JOIN comments dc ON dc.thread_id = e.thread_id AND dc.seq = e.dst_seq "
+        "LEFT JOIN authors da ON da.id = dc.author_id "
+    )
+
+    @staticmethod
+    def _edge(row: sqlite3.Row) -> StoredEdge:
+        via: Via = row[4]
+        return StoredEdge(int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, str(row[5]))
+
+    async def edges(self, thread_id: int) -> list[StoredEdge]:
+        """Every reply edge of a thread, by replying comment."""
+        async with self._r.execute(
+            self._EDGE_COLUMNS + "WHERE e.thread_id = ? ORDER BY e.src_seq, e.dst_seq",
+            (thread_id,),
+        ) as cur:
+            return [self._edge(r) for r in await cur.fetchall()]
+
+    async def edges_of(
+        self, thread_id: int, seq: int
+    ) -> tuple[list[StoredEdge], list[StoredEdge]]:
+        """``(what comment seq replies to, what replies to it)``."""
+        async with self._r.execute(
+            self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.src_seq = ? ORDER BY e.dst_seq",
+            (thread_id, seq),
+        ) as cur:
+            out = [self._edge(r) for r in await cur.fetchall()]
+        async with self._r.execute(
+            self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.dst_seq = ? ORDER BY e.src_seq",
+            (thread_id, seq),
+        ) as cur:
+            incoming = [self._edge(r) for r in await cur.fetchall()]
+        return out, incoming
+
+    # ---- cached summaries ------------------------------------------------------------
+
+    async def get_summary(
+        self, thread_id: int, subject: str, engine: str, content_hash: str
+    ) -> str | None:
+        """A cached summary payload for this exact thread version, if any."""
+        async with self._r.execute(
+            "SELECT payload FROM summaries WHERE thread_id = ? AND subject = ? AND engine = ? "
+            "AND content_hash = ?",
+            (thread_id, subject, engine, content_hash),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def put_summary(
+        self, thread_id: int, subject: str, engine: str, content_hash: str, payload: str
+    ) -> None:
+        await self.execute_write(
+            "INSERT OR REPLACE INTO summaries (thread_id, subject, engine, content_hash, "
+            "payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (thread_id, subject, engine, content_hash, payload, _now()),
+        )
+
+
+__all__ = ["ARTICLE", "SHIPPED", "Storage", "StorageError", "fold", "fts_query", "slugify"]
