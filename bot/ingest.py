@@ -33,7 +33,8 @@ def parse_bytes(data: bytes, source: str) -> list[Thread]:
     if stripped.startswith("<?xml") or stripped.startswith("<rss"):
         from bot.wxr import parse_wxr
 
-        return parse_wxr(text, source)
+        threads: list[Thread] = parse_wxr(text, source)
+        return threads
     return [parse_thread(text, source)]
 
 

@@ -185,7 +185,11 @@ def _parse_head(
         assert match is not None
         author = match.group("name")
         prev = next((i for i in range(about - 1, -1, -1) if rest[i].text.strip()), None)
-        if prev is not None and rest[prev].text.strip() == author and (filed is None or prev > filed):
+        if (
+            prev is not None
+            and rest[prev].text.strip() == author
+            and (filed is None or prev > filed)
+        ):
             if filed is None:
                 body_end = prev
         elif filed is None:
@@ -292,7 +296,8 @@ def _number_warnings(comments: list[Comment], source: str) -> list[ParseWarning]
                 ParseWarning(
                     source,
                     comment.line,
-                    f"comment number {comment.number} repeats (first at line {seen[comment.number]})",
+                    f"comment number {comment.number} repeats "
+                    f"(first at line {seen[comment.number]})",
                 )
             )
         elif previous is not None and comment.number != previous + 1:

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -121,6 +121,10 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             guild_id INTEGER PRIMARY KEY,
             settings TEXT NOT NULL,
             left_at TEXT
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
         );
         """,
     ),
@@ -294,8 +298,13 @@ class Storage:
             ) as cur:
                 row = await cur.fetchone()
             return IngestResult(
-                same["id"], same["slug"], same["title"], "unchanged", same["comment_count"],
-                int(row[0]) if row else 0, thread.warnings,
+                int(same["id"]),
+                str(same["slug"]),
+                str(same["title"]),
+                "unchanged",
+                same["comment_count"],
+                int(row[0]) if row else 0,
+                thread.warnings,
             )
         async with conn.execute(
             "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
@@ -325,7 +334,7 @@ class Storage:
                 "ingested_at = ? WHERE id = ?",
                 (*values, thread_id),
             )
-            status = "replaced"
+            status: Literal["added", "replaced", "unchanged"] = "replaced"
         else:
             slug = await self._free_slug(conn, slugify(thread.title), guild_id)
             cur = await conn.execute(
@@ -385,8 +394,14 @@ class Storage:
             if comment.author not in author_ids:
                 author_ids[comment.author] = next_author + len(author_ids)
                 author_rows[comment.author] = [
-                    author_ids[comment.author], thread_id, comment.author, fold(comment.author),
-                    0, 0, comment.seq, comment.seq,
+                    author_ids[comment.author],
+                    thread_id,
+                    comment.author,
+                    fold(comment.author),
+                    0,
+                    0,
+                    comment.seq,
+                    comment.seq,
                 ]
             stats = author_rows[comment.author]
             stats[4] += 1
@@ -395,13 +410,26 @@ class Storage:
             comment_id = next_comment + len(comment_rows)
             author_id = author_ids[comment.author]
             comment_rows.append(
-                (comment_id, thread_id, comment.seq, comment.number, author_id,
-                 comment.posted, comment.line)
+                (
+                    comment_id,
+                    thread_id,
+                    comment.seq,
+                    comment.number,
+                    author_id,
+                    comment.posted,
+                    comment.line,
+                )
             )
             for idx, text in enumerate(comment.paragraphs):
                 ref = quotes.get((comment.seq, idx))
                 paragraph_rows.append(
-                    (comment_id, idx, text, ref.seq if ref else None, ref.paragraph if ref else None)
+                    (
+                        comment_id,
+                        idx,
+                        text,
+                        ref.seq if ref else None,
+                        ref.paragraph if ref else None,
+                    )
                 )
             fts_rows.append((comment_id, "\n\n".join(own), f"t{thread_id} a{author_id}"))
         await conn.executemany(
@@ -490,7 +518,9 @@ class Storage:
             ingested_at=row["ingested_at"],
         )
 
-    async def _threads(self, where: str, params: Sequence[Any], tail: str = "") -> list[StoredThread]:
+    async def _threads(
+        self, where: str, params: Sequence[Any], tail: str = ""
+    ) -> list[StoredThread]:
         async with self._r.execute(f"SELECT * FROM threads WHERE {where} {tail}", params) as cur:
             return [self._thread(r) for r in await cur.fetchall()]
 
@@ -531,8 +561,9 @@ class Storage:
     ) -> StoredThread | None:
         """Resolve a thread by id, slug, source file name or exact title (case-insensitive)."""
         query = query.strip()
+        scope: tuple[int, ...] = ()
         if any_guild:
-            where, scope = "1", ()
+            where = "1"
         else:
             scope = _visible(guild_id)
             where = f"guild_id IN ({','.join('?' * len(scope))})"
@@ -731,9 +762,7 @@ class Storage:
         ) as cur:
             return [self._edge(r) for r in await cur.fetchall()]
 
-    async def edges_of(
-        self, thread_id: int, seq: int
-    ) -> tuple[list[StoredEdge], list[StoredEdge]]:
+    async def edges_of(self, thread_id: int, seq: int) -> tuple[list[StoredEdge], list[StoredEdge]]:
         """``(what comment seq replies to, what replies to it)``."""
         async with self._r.execute(
             self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.src_seq = ? ORDER BY e.dst_seq",
@@ -768,6 +797,20 @@ class Storage:
             "INSERT OR REPLACE INTO summaries (thread_id, subject, engine, content_hash, "
             "payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (thread_id, subject, engine, content_hash, payload, _now()),
+        )
+
+    # ---- small key/value facts (e.g. the hash of the last synced command set) -------
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self._r.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.execute_write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
         )
 
 

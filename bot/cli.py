@@ -1,0 +1,283 @@
+"""``python -m bot``: run the bot, sync its commands, and work with threads from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import discord
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from bot.export import thread_to_json, thread_to_markdown
+from bot.ingest import collect_files, ingest_files, load_file
+from bot.models import ARTICLE, ParseError, StoredThread
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import Storage, StorageError
+
+EXIT_USAGE = 2
+PAGE_SIZE = 10
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CliError(Exception):
+    """A problem to print as one line before exiting non-zero."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="threadbot: blog comment threads in Discord."
+    )
+    parser.add_argument(
+        "--env-file", type=Path, default=Path(".env"), help="settings file (default: .env)"
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (the default)")
+    sub.add_parser("sync", help="sync slash commands with Discord now, then exit")
+    ingest = sub.add_parser("ingest", help="load thread files or folders into the database")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("threads", help="list stored threads")
+    show = sub.add_parser("show", help="show a thread's article and a page of comments")
+    show.add_argument("thread", help="thread id, slug, or path to a thread file")
+    show.add_argument("--page", type=int, default=1, help=f"page of {PAGE_SIZE} comments")
+    export = sub.add_parser("export", help="export a thread as JSON or Markdown")
+    export.add_argument("thread")
+    export.add_argument("--format", choices=("json", "markdown"), default="json")
+    export.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
+    replies = sub.add_parser("replies", help="who replied to whom in a thread")
+    replies.add_argument("thread")
+    summary = sub.add_parser("summary", help="summary of a thread or of one person in it")
+    summary.add_argument("thread")
+    summary.add_argument("--author", help="summarise this person instead of the thread")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings(args.env_file, require_token=command in ("run", "sync"))
+    except SettingsError as exc:
+        errors.print(f"threadbot: {escape(str(exc))}")
+        return EXIT_USAGE
+    if command in ("run", "sync"):
+        return run_bot(settings, sync_only=command == "sync")
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_offline(command, args, settings))
+    except (CliError, StorageError) as exc:
+        errors.print(f"threadbot: {escape(str(exc))}")
+        return 1
+
+
+def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
+    """Start the bot (or only sync its commands) until interrupted."""
+    from bot.client import ThreadBot
+
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+
+    async def runner() -> None:
+        bot = ThreadBot(
+            settings=settings, storage=Storage(settings.database_path), force_sync=sync_only
+        )
+        async with bot:
+            if sync_only:
+                await bot.login(settings.token)
+                return
+            await bot.start(settings.token)
+
+    try:
+        asyncio.run(runner())
+    except discord.LoginFailure:
+        errors.print("threadbot: Discord refused DISCORD_TOKEN: check .env against .env.example.")
+        return EXIT_USAGE
+    except discord.PrivilegedIntentsRequired:
+        errors.print("threadbot: enable the required intents in the Developer Portal.")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    async with Storage(settings.database_path) as storage:
+        if command == "ingest":
+            return await cmd_ingest(storage, args.paths)
+        if command == "threads":
+            return await cmd_threads(storage)
+        thread = await resolve(storage, args.thread)
+        if command == "show":
+            return await cmd_show(storage, thread, args.page)
+        if command == "export":
+            return await cmd_export(storage, thread, args.format, args.output)
+        if command == "replies":
+            return await cmd_replies(storage, thread)
+        if command == "summary":
+            return await cmd_summary(storage, settings, thread, args.author)
+    raise CliError(f"unknown command {command!r}")
+
+
+async def resolve(storage: Storage, query: str) -> StoredThread:
+    """A thread by id or slug, or by path to a thread file (ingested first if new)."""
+    path = Path(query)
+    if path.is_file():
+        try:
+            threads = load_file(path)
+        except ParseError as exc:
+            raise CliError(str(exc)) from None
+        from bot.ingest import ingest_thread
+
+        result = await ingest_thread(storage, threads[0])
+        found = await storage.get_thread(result.thread_id)
+    else:
+        found = await storage.find_thread(query, any_guild=True)
+    if found is None:
+        known = ", ".join(t.slug for t in (await storage.all_threads())[:10]) or "none yet"
+        raise CliError(
+            f"no thread {query!r} (known: {known}); ingest it with `python -m bot ingest`"
+        )
+    return found
+
+
+async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CliError(f"no such file or folder: {missing[0]}")
+    files = collect_files(paths)
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(files))
+        report = await ingest_files(
+            storage, files, on_file=lambda p: progress.update(task, advance=1, description=p.name)
+        )
+    table = Table(title="Ingest")
+    for column in ("thread", "status", "comments", "people"):
+        table.add_column(column)
+    for result in report.results:
+        table.add_row(
+            escape(result.slug), result.status, str(result.comment_count), str(result.authors)
+        )
+    console.print(table)
+    for result in report.results:
+        for warning in result.warnings:
+            errors.print(f"[yellow]warning[/] {escape(str(warning))}")
+    for path, error in report.errors:
+        errors.print(f"[red]error[/] {escape(str(error))} (skipped {escape(str(path))})")
+    console.print(f"{len(report.results)} thread(s) stored, {len(report.errors)} file(s) refused.")
+    return 0 if report.ok else 1
+
+
+async def cmd_threads(storage: Storage) -> int:
+    table = Table(title="Threads")
+    for column in ("id", "slug", "title", "author", "comments", "guild"):
+        table.add_column(column)
+    for t in await storage.all_threads():
+        table.add_row(
+            str(t.id),
+            escape(t.slug),
+            escape(t.title),
+            escape(t.author),
+            str(t.comment_count),
+            "shipped" if t.shipped else str(t.guild_id),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
+    pages = max(1, -(-thread.comment_count // PAGE_SIZE))
+    if not 1 <= page <= pages:
+        raise CliError(f"--page must be between 1 and {pages}")
+    if page == 1:
+        article = [f"[italic]{escape(thread.lede)}[/]", ""] if thread.lede else []
+        article += [escape(p) for p in thread.body]
+        if thread.tags:
+            article += ["", "[dim]Filed under: " + escape(", ".join(thread.tags)) + "[/]"]
+        subtitle = f"by {escape(thread.author)}" if thread.author else None
+        console.print(
+            Panel("\n\n".join(article), title=f"[bold]{escape(thread.title)}", subtitle=subtitle)
+        )
+    comments = await storage.page_comments(
+        thread.id, start=(page - 1) * PAGE_SIZE + 1, limit=PAGE_SIZE
+    )
+    names = {c.seq: c.author for c in await storage.all_comments(thread.id)} if comments else {}
+    for comment in comments:
+        parts = []
+        for paragraph in comment.paragraphs:
+            if paragraph.quote is None:
+                parts.append(escape(paragraph.text))
+            else:
+                source = paragraph.quote.seq
+                who = thread.author if source == ARTICLE else names.get(source, "?")
+                where = "the article" if source == ARTICLE else f"#{source}"
+                parts.append(f"[dim]↪ {escape(where)} ({escape(who)}): {escape(paragraph.text)}[/]")
+        title = f"#{comment.number} {escape(comment.author)}"
+        if comment.posted:
+            title += f" · {escape(comment.posted)}"
+        console.print(
+            Panel("\n\n".join(parts) or "[dim](no text)[/]", title=title, title_align="left")
+        )
+    console.print(f"[dim]page {page} of {pages} · {thread.comment_count} comments[/]")
+    return 0
+
+
+async def cmd_export(storage: Storage, thread: StoredThread, fmt: str, output: Path | None) -> int:
+    comments = await storage.all_comments(thread.id)
+    edges = await storage.edges(thread.id)
+    if fmt == "json":
+        text = (
+            json.dumps(thread_to_json(thread, comments, edges), ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        text = thread_to_markdown(thread, comments, edges)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        errors.print(f"wrote {output}")
+    return 0
+
+
+async def cmd_replies(storage: Storage, thread: StoredThread) -> int:
+    table = Table(title=f"Replies in {escape(thread.title)}")
+    for column in ("comment", "author", "replies to", "via", "quoted"):
+        table.add_column(column)
+    numbers = {c.seq: c.number for c in await storage.all_comments(thread.id)}
+    for edge in await storage.edges(thread.id):
+        target = (
+            "article" if edge.target == ARTICLE else f"#{numbers.get(edge.target, edge.target)}"
+        )
+        table.add_row(
+            f"#{numbers.get(edge.source, edge.source)}",
+            escape(edge.source_author),
+            f"{target} ({escape(edge.target_author)})",
+            edge.via,
+            escape(edge.snippet),
+        )
+    console.print(table)
+    return 0
+
+
+async def cmd_summary(
+    storage: Storage, settings: Settings, thread: StoredThread, author: str | None
+) -> int:
+    from bot.summary_service import summary_command
+
+    console.print(await summary_command(storage, settings, thread, author))
+    return 0

@@ -1,0 +1,34 @@
+"""Errors that users should see as a short ephemeral message instead of a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class UserFacingError(Exception):
+    """Anything whose message is safe and useful to show to the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(UserFacingError):
+    """A thread, person or comment that does not exist (here), with close matches to offer."""
+
+    def __init__(self, what: str, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.what = what
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        message = f"No {what} matches “{query}”."
+        if self.suggestions:
+            message += " Did you mean: " + ", ".join(f"“{s}”" for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+class NotAllowed(UserFacingError):
+    """The person may not do this here (missing permission or role, wrong place)."""
+
+
+class Busy(UserFacingError):
+    """The thing is already running, or the person has to wait (cooldowns)."""

@@ -1,0 +1,130 @@
+"""Typed settings from the environment and a ``.env`` file.
+
+Settings are a value passed into the bot, never an importable module, so
+tests build their own without touching the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dotenv import dotenv_values
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+SummaryBackend = Literal["offline", "llm"]
+
+
+class SettingsError(ValueError):
+    """A setting that is missing or malformed; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    token: str
+    database_path: Path = Path("data/threadbot.db")
+    seeds_dir: Path = Path("seeds")
+    guild_id: int | None = None
+    log_level: str = "INFO"
+    summary_backend: SummaryBackend = "offline"
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    import_max_bytes: int = 2_000_000
+    import_max_comments: int = 20_000
+    replay_interval: float = 1.5
+    """Seconds between replayed comments at speed 1."""
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str | None], *, require_token: bool = True) -> Settings:
+        """Build settings from a mapping of environment variables.
+
+        ``require_token=False`` is for the offline CLI commands (ingest, show,
+        export) that never talk to Discord.
+        """
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value and value.strip() else None
+
+        token = get("DISCORD_TOKEN") or ""
+        if require_token:
+            if not token:
+                raise SettingsError(
+                    "DISCORD_TOKEN is not set: copy .env.example to .env and paste your bot "
+                    "token there (see the README, 'Create the Discord application')."
+                )
+            if not _TOKEN.match(token):
+                raise SettingsError(
+                    "DISCORD_TOKEN does not look like a Discord bot token (three dot-separated "
+                    "parts): check .env against .env.example."
+                )
+        guild = get("GUILD_ID")
+        if guild is not None and not guild.isdigit():
+            raise SettingsError(f"GUILD_ID must be a server id (digits only), got {guild!r}")
+        level = (get("LOG_LEVEL") or "INFO").upper()
+        if level not in _LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {level!r}")
+        backend = (get("SUMMARY_BACKEND") or "offline").lower()
+        if backend not in ("offline", "llm"):
+            raise SettingsError(f"SUMMARY_BACKEND must be 'offline' or 'llm', got {backend!r}")
+        if backend == "llm" and not (get("LLM_BASE_URL") and get("LLM_MODEL")):
+            raise SettingsError("SUMMARY_BACKEND=llm needs LLM_BASE_URL and LLM_MODEL in .env")
+        return cls(
+            token=token,
+            database_path=Path(get("DATABASE_PATH") or "data/threadbot.db"),
+            seeds_dir=Path(get("SEEDS_DIR") or "seeds"),
+            guild_id=int(guild) if guild else None,
+            log_level=level,
+            summary_backend="llm" if backend == "llm" else "offline",
+            llm_base_url=get("LLM_BASE_URL"),
+            llm_api_key=get("LLM_API_KEY"),
+            llm_model=get("LLM_MODEL"),
+            import_max_bytes=_positive_int(env, "IMPORT_MAX_BYTES", 2_000_000),
+            import_max_comments=_positive_int(env, "IMPORT_MAX_COMMENTS", 20_000),
+            replay_interval=_positive_float(env, "REPLAY_INTERVAL", 1.5),
+        )
+
+
+def _positive_int(env: Mapping[str, str | None], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise SettingsError(f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)
+
+
+def _positive_float(env: Mapping[str, str | None], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
+def load_settings(
+    env_file: Path | None = Path(".env"),
+    environ: Mapping[str, str] | None = None,
+    *,
+    require_token: bool = True,
+) -> Settings:
+    """Settings from ``env_file`` overlaid by the process environment (which wins)."""
+    merged: dict[str, str | None] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update(dotenv_values(env_file))
+    merged.update(os.environ if environ is None else environ)
+    return Settings.from_mapping(merged, require_token=require_token)
