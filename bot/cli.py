@@ -168,7 +168,7 @@ async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
         )
     table = Table(title="Ingest")
     for column in ("thread", "status", "comments", "people"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "thread")
     for result in report.results:
         table.add_row(
             escape(result.slug), result.status, str(result.comment_count), str(result.authors)
@@ -186,7 +186,7 @@ async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
 async def cmd_threads(storage: Storage) -> int:
     table = Table(title="Threads")
     for column in ("id", "slug", "title", "author", "comments", "guild"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("id", "slug"))
     for t in await storage.all_threads():
         table.add_row(
             str(t.id),

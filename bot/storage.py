@@ -447,10 +447,10 @@ class Storage:
             "VALUES (?, ?, ?, ?, ?)",
             paragraph_rows,
         )
+        unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
         await conn.executemany(
-            "INSERT OR IGNORE INTO edges (thread_id, src_seq, dst_seq, via, snippet) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(thread_id, e.source, e.target, e.via, e.snippet) for e in replies.edges],
+            "INSERT INTO edges (thread_id, src_seq, dst_seq, via, snippet) VALUES (?, ?, ?, ?, ?)",
+            [(thread_id, e.source, e.target, e.via, e.snippet) for e in unique_edges.values()],
         )
         await conn.executemany(
             "INSERT INTO comment_fts (rowid, text, scope) VALUES (?, ?, ?)", fts_rows

@@ -1,0 +1,71 @@
+"""The command line, run as a user would: a subprocess with its own database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SEED_FILE, SEEDS
+
+
+def run(tmp_path: Path, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["DATABASE_PATH"] = str(tmp_path / "db" / "bot.db")
+    if token is not None:
+        env["DISCORD_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--env-file", str(tmp_path / "none.env"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_missing_or_bad_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for token in (None, "nonsense"):
+        done = run(tmp_path, "run", token=token)
+        assert done.returncode == 2
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and ".env.example" in lines[0]
+        assert "Traceback" not in done.stderr
+
+
+def test_ingest_show_export_replies(tmp_path: Path) -> None:
+    ingest = run(tmp_path, "ingest", str(SEEDS))
+    assert ingest.returncode == 0, ingest.stderr
+    assert "iraq-cease-fire-over" in ingest.stdout and "added" in ingest.stdout
+    again = run(tmp_path, "ingest", str(SEEDS))
+    assert "unchanged" in again.stdout
+    show = run(tmp_path, "show", "iraq-cease-fire-over", "--page", "1")
+    assert show.returncode == 0 and "Iraq Cease-Fire Over" in show.stdout
+    assert "#1 glasnost" in show.stdout and "#10 duckspeaker" in show.stdout
+    assert "page 1 of 4" in show.stdout
+    bad_page = run(tmp_path, "show", "iraq-cease-fire-over", "--page", "9")
+    assert bad_page.returncode == 1 and "between 1 and 4" in bad_page.stderr
+    export = run(tmp_path, "export", str(SEED_FILE), "--format", "json")
+    data = json.loads(export.stdout)
+    assert len(data["comments"]) == 31 and data["comments"][4]["author"] == "Juho§"
+    markdown = run(tmp_path, "export", "1", "--format", "markdown")
+    assert markdown.stdout.startswith("# Iraq Cease-Fire Over")
+    replies = run(tmp_path, "replies", "iraq-cease-fire-over")
+    assert replies.returncode == 0 and "via" in replies.stdout
+    assert run(tmp_path, "threads").stdout.count("iraq-cease-fire-over") == 1
+
+
+def test_bad_file_is_reported_and_the_rest_load(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "b.txt").write_text("Title\n\nLede.\n\nComments\n\n  1. A says:\n\n    x\nbroken\n")
+    done = run(tmp_path, "ingest", str(folder))
+    assert done.returncode == 1
+    assert "b.txt:10: expected an indented comment paragraph" in done.stderr
+    assert "1 thread(s) stored, 1 file(s) refused" in done.stdout
+    unknown = run(tmp_path, "show", "nope")
+    assert unknown.returncode == 1 and "no thread 'nope'" in unknown.stderr

@@ -1,0 +1,60 @@
+"""Settings: the token is required and checked; everything else has a sane default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def test_defaults() -> None:
+    settings = Settings.from_mapping({"DISCORD_TOKEN": TOKEN})
+    assert settings.token == TOKEN
+    assert settings.database_path == Path("data/threadbot.db")
+    assert settings.seeds_dir == Path("seeds")
+    assert settings.guild_id is None
+    assert settings.log_level == "INFO"
+    assert settings.summary_backend == "offline"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "   "}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "not-a-token"}, "does not look like a Discord bot token"),
+        ({"DISCORD_TOKEN": TOKEN, "GUILD_ID": "abc"}, "GUILD_ID must be a server id"),
+        ({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+        ({"DISCORD_TOKEN": TOKEN, "SUMMARY_BACKEND": "llm"}, "needs LLM_BASE_URL"),
+        ({"DISCORD_TOKEN": TOKEN, "IMPORT_MAX_BYTES": "-1"}, "IMPORT_MAX_BYTES must be"),
+        ({"DISCORD_TOKEN": TOKEN, "REPLAY_INTERVAL": "fast"}, "REPLAY_INTERVAL must be"),
+    ],
+)
+def test_errors_are_one_clear_line(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as info:
+        Settings.from_mapping(env)
+    assert "\n" not in str(info.value)
+
+
+def test_token_message_names_env_example() -> None:
+    with pytest.raises(SettingsError, match=r"\.env\.example"):
+        Settings.from_mapping({})
+    with pytest.raises(SettingsError, match=r"\.env\.example"):
+        Settings.from_mapping({"DISCORD_TOKEN": "x"})
+
+
+def test_offline_commands_need_no_token() -> None:
+    assert Settings.from_mapping({}, require_token=False).token == ""
+
+
+def test_env_file_overlaid_by_environment(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DISCORD_TOKEN={TOKEN}\nGUILD_ID=42\nDATABASE_PATH=x.db\n")
+    settings = load_settings(env_file, {"GUILD_ID": "7"})
+    assert settings.guild_id == 7
+    assert settings.database_path == Path("x.db")
+    assert load_settings(tmp_path / "missing", {"DISCORD_TOKEN": TOKEN}).token == TOKEN
