@@ -1,0 +1,146 @@
+"""Shared pieces: run sizes, the figure record every measurement returns, small statistics."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from rich.console import Console
+
+psutil: Any = importlib.import_module("psutil")
+"""psutil (dev extra) ships no type information; imported this way it needs no stub package."""
+
+console = Console(highlight=False, stderr=True)
+"""Progress notes go to stderr so that stdout carries only the final table."""
+
+Status = Literal["pass", "fail", "info", "not measured"]
+"""``info``: a figure reported for context, with no target of its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How big each measurement is. ``QUICK`` keeps the same code paths at CI sizes."""
+
+    name: str
+    ingest_comments: int
+    """Comments pushed through the real ingest path and the bare-SQLite baseline."""
+    ingest_repeats: int
+    baseline_comments: int
+    """One thread of this many comments: index-based inference vs all-pairs difflib."""
+    baseline_budget_s: float
+    """Time the difflib baseline gets before it is extrapolated from a sample of pairs."""
+    growth_comments: tuple[int, ...]
+    """Single-thread sizes for the inference growth fit."""
+    corpus_comments: int
+    """Comments stored (across many threads) for the latency and memory measurements."""
+    corpus_thread_comments: tuple[int, int]
+    """Range of comments per thread in that corpus."""
+    latency_samples: int
+    """Timed calls per command (each with its own random arguments)."""
+
+
+FULL = Sizes(
+    name="full",
+    ingest_comments=100_000,
+    ingest_repeats=3,
+    baseline_comments=2_000,
+    baseline_budget_s=60.0,
+    growth_comments=(1_000, 10_000, 100_000),
+    corpus_comments=1_000_000,
+    corpus_thread_comments=(50, 4_000),
+    latency_samples=1_000,
+)
+
+QUICK = Sizes(
+    name="quick",
+    ingest_comments=5_000,
+    ingest_repeats=1,
+    baseline_comments=300,
+    baseline_budget_s=3.0,
+    growth_comments=(500, 1_500, 5_000),
+    corpus_comments=20_000,
+    corpus_thread_comments=(50, 1_000),
+    latency_samples=100,
+)
+
+
+@dataclass(slots=True)
+class Figure:
+    """One row of the final table.
+
+    ``ratio`` is the figure against its same-run baseline (its meaning is in ``ratio_of``);
+    ``value`` is the absolute number a target may be stated in (e.g. milliseconds).
+    """
+
+    key: str
+    title: str
+    ratio: float | None
+    ratio_of: str
+    target: str
+    status: Status
+    value: float | None = None
+    unit: str = ""
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def not_measured(key: str, title: str, target: str, reason: str) -> Figure:
+    return Figure(
+        key=key,
+        title=title,
+        ratio=None,
+        ratio_of="",
+        target=target,
+        status="not measured",
+        note=f"not measured: {reason}",
+    )
+
+
+def verdict(ok: bool) -> Status:
+    return "pass" if ok else "fail"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0–100) by linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low = math.floor(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Least-squares slope of log(y) against log(x): the growth exponent of y in x."""
+    if len(xs) != len(ys) or len(xs) < 2:
+        raise ValueError("need at least two points")
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(y) for y in ys]
+    mx = sum(lx) / len(lx)
+    my = sum(ly) / len(ly)
+    sxx = sum((x - mx) ** 2 for x in lx)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(lx, ly, strict=True))
+    return sxy / sxx
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall seconds one call of ``fn`` takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def precision_recall(found: set[Any], truth: set[Any]) -> tuple[float, float]:
+    """Precision and recall of ``found`` against ``truth`` (1.0 for an empty denominator)."""
+    hit = len(found & truth)
+    precision = hit / len(found) if found else 1.0
+    recall = hit / len(truth) if truth else 1.0
+    return precision, recall

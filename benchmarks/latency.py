@@ -1,0 +1,115 @@
+"""Command latency on a large corpus: p50/p99 of each command's core call vs a primary-key read.
+
+All calls go through a real ``Storage`` (aiosqlite: each query hops to its worker
+thread, as in the bot). The baseline is ``SELECT * FROM comments WHERE id = ?`` on a
+second aiosqlite connection with the same pragmas: the cheapest read the bot could do,
+paying the same hop. Calls are interleaved (every command, in a shuffled order, per
+argument set) so that load from elsewhere on the machine hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from pathlib import Path
+
+import aiosqlite
+
+from benchmarks.commands import Args, Command, commands, sample_args
+from benchmarks.common import Figure, Sizes, console, percentile, verdict
+from bot.storage import Storage
+
+TARGET_MS = 100.0
+WARMUP = 20
+
+
+async def _pk_connection(db: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(db, isolation_level=None)
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+async def _time_all(
+    db: Path, cmds: list[Command], args: list[Args], seed: int
+) -> dict[str, list[float]]:
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {c.name: [] for c in cmds}
+    samples["pk_lookup"] = []
+    clock = time.perf_counter
+    async with Storage(db) as storage:
+        pk = await _pk_connection(db)
+        try:
+
+            async def pk_lookup(storage: Storage, a: Args) -> object:
+                async with pk.execute("SELECT * FROM comments WHERE id = ?", (a.comment_id,)) as c:
+                    return await c.fetchone()
+
+            timed = [*cmds, Command("pk_lookup", "comments by primary key", pk_lookup)]
+            for a in args[:WARMUP]:
+                for c in timed:
+                    await c.run(storage, a)
+            for a in args[WARMUP:]:
+                rng.shuffle(timed)
+                for c in timed:
+                    start = clock()
+                    await c.run(storage, a)
+                    samples[c.name].append(clock() - start)
+        finally:
+            await pk.close()
+    return samples
+
+
+def measure(db: Path, sizes: Sizes, corpus_comments: int, seed: int = 7) -> list[Figure]:
+    cmds, notes = commands()
+    args = sample_args(db, sizes.latency_samples + WARMUP, seed)
+    samples = asyncio.run(_time_all(db, cmds, args, seed))
+    pk50 = percentile(samples["pk_lookup"], 50) * 1000
+    pk99 = percentile(samples["pk_lookup"], 99) * 1000
+    console.print(f"  pk_lookup p50 {pk50:.3f} ms p99 {pk99:.3f} ms")
+    figures: list[Figure] = []
+    for c in cmds:
+        p50 = percentile(samples[c.name], 50) * 1000
+        p99 = percentile(samples[c.name], 99) * 1000
+        worst = max(samples[c.name]) * 1000
+        console.print(f"  {c.name}: p50 {p50:.2f} ms p99 {p99:.2f} ms max {worst:.2f} ms")
+        figures.append(
+            Figure(
+                key=f"latency.{c.name}",
+                title=f"{c.name} p99, {corpus_comments:,} comments stored",
+                ratio=p99 / pk99,
+                ratio_of="p99 ÷ primary-key lookup p99",
+                target=f"p99 < {TARGET_MS:.0f} ms",
+                status=verdict(p99 < TARGET_MS),
+                value=p99,
+                unit="ms",
+                note=f"p50 {p50:.2f} ms (×{p50 / pk50:.0f} pk); {c.what}",
+                details={
+                    "p50_ms": p50,
+                    "p99_ms": p99,
+                    "max_ms": worst,
+                    "pk_p50_ms": pk50,
+                    "pk_p99_ms": pk99,
+                    "calls": len(samples[c.name]),
+                    "core_call": c.what,
+                },
+            )
+        )
+    for note in notes:
+        name = note.split(":", 1)[0]
+        if name == "author summary":
+            figures.append(
+                Figure(
+                    key="latency.author_summary",
+                    title="author summary p99",
+                    ratio=None,
+                    ratio_of="",
+                    target=f"p99 < {TARGET_MS:.0f} ms",
+                    status="not measured",
+                    note=f"not measured: {note.split(': ', 1)[1]}",
+                )
+            )
+    return figures
