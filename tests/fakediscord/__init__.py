@@ -1,0 +1,80 @@
+"""A fake Discord (REST + gateway) on 127.0.0.1 that drives the real discord.py client."""
+
+from __future__ import annotations
+
+from .gateway import FakeGateway, GatewayStats
+from .limits import Problem
+from .models import (
+    BASIC_PERMISSIONS,
+    FLAG_EPHEMERAL,
+    FLAG_LOADING,
+    MODERATOR_PERMISSIONS,
+    PERM,
+    FakeMember,
+    Fault,
+    InteractionRecord,
+    InteractionReply,
+    RateLimitRule,
+    RequestRecord,
+    StoredFile,
+    StoredMessage,
+    Violation,
+)
+from .seed import (
+    ADMIN_ID,
+    BOT_LOG_ID,
+    FORUM_ID,
+    GENERAL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    MODERATOR_ROLE_ID,
+    Seed,
+    seed_test_guild,
+)
+from .server import (
+    GUILD_FORUM,
+    GUILD_TEXT,
+    ApiError,
+    Attachment,
+    CommandSync,
+    FakeDiscord,
+    FakeGuild,
+    InteractionHandle,
+)
+
+__all__ = [
+    "ADMIN_ID",
+    "BASIC_PERMISSIONS",
+    "BOT_LOG_ID",
+    "FLAG_EPHEMERAL",
+    "FLAG_LOADING",
+    "FORUM_ID",
+    "GENERAL_ID",
+    "GUILD_FORUM",
+    "GUILD_ID",
+    "GUILD_TEXT",
+    "MEMBER_ID",
+    "MODERATOR_PERMISSIONS",
+    "MODERATOR_ROLE_ID",
+    "PERM",
+    "ApiError",
+    "Attachment",
+    "CommandSync",
+    "FakeDiscord",
+    "FakeGateway",
+    "FakeGuild",
+    "FakeMember",
+    "Fault",
+    "GatewayStats",
+    "InteractionHandle",
+    "InteractionRecord",
+    "InteractionReply",
+    "Problem",
+    "RateLimitRule",
+    "RequestRecord",
+    "Seed",
+    "StoredFile",
+    "StoredMessage",
+    "Violation",
+    "seed_test_guild",
+]
