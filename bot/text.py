@@ -1,0 +1,176 @@
+"""Thread text made safe for Discord: literal markdown, inert mentions, limit-sized pieces.
+
+Blog comments are plain text. Discord would read some of it as markdown (``*a*``,
+``__a__``, ``> quote`` at a line start, ``[text](url)``) or as mentions (``@everyone``,
+``<@123>``); both would change what the commenter wrote. ``safe`` keeps the words
+and only touches what Discord would otherwise interpret. ``split_text`` cuts long
+text where a reader expects a break and marks every cut with ``…``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ELLIPSIS = "…"
+ZWSP = "\u200b"
+"""Zero-width space: breaks a mention token without changing what a reader sees."""
+
+_URL = re.compile(r"https?://[^\s<>]+")
+_MASS_MENTION = re.compile(r"@(everyone|here)\b")
+_ANGLE_TOKEN = re.compile(r"<(?=@|#|/|a?:\w|t:|id:)")
+_MASKED_LINK = re.compile(r"\[(?=[^\]\n]*\]\()")
+_LINE_START = re.compile(r"(?m)^([ \t]*)(>|#{1,3}(?=\s)|-#|[-+](?=\s))")
+_ORDERED_ITEM = re.compile(r"(?m)^([ \t]*\d+)\.(?=\s)")
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def neutralise_mentions(text: str) -> str:
+    """``@everyone``, ``@here``, ``<@1>``, ``<@&2>``, ``<#3>``, ``</cmd:4>``, ``<:e:5>`` as text.
+
+    A zero-width space after the ``@`` or ``<`` stops Discord from parsing the token,
+    while the reader still sees exactly what was written.
+    """
+    text = _MASS_MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
+    return _ANGLE_TOKEN.sub("<" + ZWSP, text)
+
+
+def _escape_span(span: str) -> str:
+    """Escape inline markdown in text that holds no URL."""
+    out: list[str] = []
+    n = len(span)
+    for i, ch in enumerate(span):
+        prev = span[i - 1] if i > 0 else ""
+        nxt = span[i + 1] if i + 1 < n else ""
+        if ch in "*`" or (ch == "\\" and nxt and not nxt.isalnum() and not nxt.isspace()):
+            out.append("\\" + ch)
+        elif ch == "_":
+            inside_word = prev.isalnum() and nxt.isalnum()
+            out.append("_" if inside_word else "\\_")
+        elif ch in "~|":
+            out.append("\\" + ch if ch in (prev, nxt) else ch)
+        elif ch == "[" and _MASKED_LINK.match(span, i):
+            out.append("\\[")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_markdown(text: str) -> str:
+    """Make markdown in ``text`` show literally; URLs are left whole so they stay links."""
+    pieces: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        pieces.append(_escape_span(text[last : match.start()]))
+        pieces.append(match.group(0))
+        last = match.end()
+    pieces.append(_escape_span(text[last:]))
+    escaped = "".join(pieces)
+    escaped = _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped)
+    return _ORDERED_ITEM.sub(lambda m: f"{m.group(1)}\\.", escaped)
+
+
+def safe(text: str) -> str:
+    """Thread text as Discord should show it: literal markdown and inert mentions."""
+    return neutralise_mentions(escape_markdown(text))
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+def truncate(text: str, limit: int, *, marker: str = ELLIPSIS) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, with ``marker`` when cut."""
+    if limit <= 0:
+        return ""
+    if len(text) <= limit:
+        return text
+    if limit <= len(marker):
+        return marker[:limit]
+    budget = limit - len(marker)
+    cut = _hard_cut(text, budget)
+    space = text.rfind(" ", 0, budget + 1)
+    if space > budget // 2:
+        cut = space
+    return text[:cut].rstrip() + marker
+
+
+def snippet(text: str, limit: int = 100) -> str:
+    """One line of at most ``limit`` characters, for "replying to" lines and tables."""
+    return truncate(collapse_whitespace(text), limit)
+
+
+def _hard_cut(text: str, budget: int) -> int:
+    """A cut at ``budget`` that splits neither a backslash escape nor a combining mark."""
+    cut = max(1, min(budget, len(text)))
+    while 1 < cut < len(text) and unicodedata.combining(text[cut]):
+        cut -= 1
+    backslashes = 0
+    while cut - backslashes - 1 >= 0 and text[cut - backslashes - 1] == "\\":
+        backslashes += 1
+    if backslashes % 2 == 1 and cut > 1:
+        cut -= 1
+    return cut
+
+
+def _find_cut(text: str, budget: int) -> tuple[int, bool]:
+    """Where to cut ``text`` so the head fits ``budget``; and whether that is mid-paragraph.
+
+    Prefers, in order, a paragraph break, a line break, a sentence end, a space (each
+    of the first three only if it keeps at least half the budget), then a hard cut.
+    """
+    window = text[: budget + 1]
+    half = budget // 2
+    para = window.rfind("\n\n")
+    if para >= half:
+        return para, False
+    line = window.rfind("\n")
+    if line >= half:
+        return line, False
+    sentence = -1
+    for match in _SENTENCE_END.finditer(window):
+        if match.end() <= budget:
+            sentence = match.end()
+    if sentence >= half:
+        return sentence, True
+    space = max(window.rfind(" "), window.rfind("\t"), window.rfind("\n"))
+    if space > 0:
+        return space, True
+    return _hard_cut(text, budget), True
+
+
+def split_text(text: str, limit: int, *, marker: str = ELLIPSIS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at natural boundaries.
+
+    Every piece but the last ends with `` …``; a piece that continues a cut paragraph
+    starts with ``… ``. Words are only cut when one is longer than a piece can hold.
+    Blank text gives no pieces.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    tail_mark = " " + marker
+    head_mark = marker + " "
+    if limit <= len(tail_mark) + len(head_mark) + 1:
+        raise ValueError(f"limit {limit} is too small to split text with markers")
+    pieces: list[str] = []
+    continued = False
+    rest = text
+    while rest:
+        prefix = head_mark if continued else ""
+        if len(prefix) + len(rest) <= limit:
+            pieces.append(prefix + rest)
+            break
+        budget = limit - len(prefix) - len(tail_mark)
+        cut, continued = _find_cut(rest, budget)
+        head = rest[:cut].rstrip()
+        pieces.append(prefix + head + tail_mark)
+        rest = rest[cut:].lstrip()
+    return pieces
+
+
+def is_wordy(text: str) -> bool:
+    """Whether ``text`` has at least one letter or digit (worth showing as a snippet)."""
+    return bool(_WORD.search(text))
