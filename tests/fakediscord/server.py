@@ -780,7 +780,9 @@ class FakeDiscord:
         if now >= start + rule.per:
             start, count = now, 0
         rule.requests += 1
-        reset_after = max(0.0, start + rule.per - now)
+        # Rounded up to the millisecond (as Discord does) so a client that sleeps exactly
+        # Reset-After never arrives before the window closes.
+        reset_after = math.ceil(max(0.0, start + rule.per - now) * 1000) / 1000
         common = {
             "X-RateLimit-Limit": str(rule.limit),
             "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
@@ -2122,7 +2124,13 @@ class FakeDiscord:
         channel = self.channels.get(channel_id)
         if channel is None:
             raise ValueError(f"unknown channel {channel_id}")
-        user_id = self._user_id(user, guild_id)
+        if channel["type"] == DM:
+            recipient = int(channel["recipients"][0]["id"])
+            user_id = recipient if user is None else self._user_id(user, None)
+            if user_id != recipient:
+                raise ValueError(f"only user {recipient} can interact in DM channel {channel_id}")
+        else:
+            user_id = self._user_id(user, guild_id)
         iid = self.ids.next()
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
         payload: dict[str, Any] = {
