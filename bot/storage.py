@@ -14,6 +14,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -126,6 +127,33 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
+        """,
+    ),
+    (
+        3,
+        """
+        CREATE TABLE replays (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            target_id INTEGER,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            first_seq INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            next_seq INTEGER NOT NULL DEFAULT 0,
+            next_part INTEGER NOT NULL DEFAULT 0,
+            speed REAL NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('webhook', 'embed')),
+            status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'finished', 'failed')),
+            posted INTEGER NOT NULL DEFAULT 0,
+            started_by INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            error TEXT
+        );
+        CREATE UNIQUE INDEX replays_one_per_channel ON replays (channel_id)
+            WHERE status = 'running';
+        CREATE INDEX replays_target ON replays (target_id, status);
         """,
     ),
 )
@@ -813,5 +841,198 @@ class Storage:
             (key, value),
         )
 
+    # ---- replays ---------------------------------------------------------------------
+    # Progress of ``/replay`` runs, written after every posted message so that a
+    # restart resumes where it stopped. At most one running replay per channel:
+    # the partial unique index makes that atomic.
+
+    _REPLAY_STATUSES = ("running", "stopped", "finished", "failed")
+
+    @staticmethod
+    def _replay(row: sqlite3.Row) -> ReplayRecord:
+        mode: ReplayMode = "embed" if row["mode"] == "embed" else "webhook"
+        status: ReplayStatus = row["status"]
+        return ReplayRecord(
+            id=int(row["id"]),
+            guild_id=int(row["guild_id"]),
+            channel_id=int(row["channel_id"]),
+            target_id=None if row["target_id"] is None else int(row["target_id"]),
+            thread_id=int(row["thread_id"]),
+            first_seq=int(row["first_seq"]),
+            last_seq=int(row["last_seq"]),
+            next_seq=int(row["next_seq"]),
+            next_part=int(row["next_part"]),
+            speed=float(row["speed"]),
+            mode=mode,
+            status=status,
+            posted=int(row["posted"]),
+            started_by=int(row["started_by"]),
+            started_at=str(row["started_at"]),
+            updated_at=str(row["updated_at"]),
+            error=row["error"],
+        )
+
+    async def start_replay(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        thread_id: int,
+        first_seq: int,
+        last_seq: int,
+        speed: float,
+        mode: ReplayMode,
+        started_by: int,
+        target_id: int | None = None,
+    ) -> ReplayRecord | None:
+        """Record a new running replay; ``None`` when one already runs in or into that channel."""
+        async with self._write_lock:
+            conn = self._w
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                places = (channel_id,) if target_id is None else (channel_id, target_id)
+                marks = ",".join("?" * len(places))
+                async with conn.execute(
+                    "SELECT 1 FROM replays WHERE status = 'running' AND "
+                    f"(channel_id IN ({marks}) OR target_id IN ({marks})) LIMIT 1",
+                    (*places, *places),
+                ) as cur:
+                    busy = await cur.fetchone() is not None
+                replay_id = None
+                if not busy:
+                    now = _now()
+                    cur = await conn.execute(
+                        "INSERT INTO replays (guild_id, channel_id, target_id, thread_id, "
+                        "first_seq, last_seq, speed, mode, status, started_by, started_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                        (
+                            guild_id,
+                            channel_id,
+                            target_id,
+                            thread_id,
+                            first_seq,
+                            last_seq,
+                            speed,
+                            mode,
+                            started_by,
+                            now,
+                            now,
+                        ),
+                    )
+                    replay_id = cur.lastrowid
+                    await cur.close()
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        return None if replay_id is None else await self.get_replay(replay_id)
+
+    async def get_replay(self, replay_id: int) -> ReplayRecord | None:
+        async with self._r.execute("SELECT * FROM replays WHERE id = ?", (replay_id,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else self._replay(row)
+
+    async def running_replay(self, channel_id: int) -> ReplayRecord | None:
+        """The running replay started in ``channel_id`` or posting into it, if any."""
+        async with self._r.execute(
+            "SELECT * FROM replays WHERE status = 'running' AND (channel_id = ? OR target_id = ?) "
+            "ORDER BY id LIMIT 1",
+            (channel_id, channel_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else self._replay(row)
+
+    async def latest_replay(self, channel_id: int) -> ReplayRecord | None:
+        """The most recent replay started in or posting into ``channel_id``, whatever its state."""
+        async with self._r.execute(
+            "SELECT * FROM replays WHERE channel_id = ? OR target_id = ? ORDER BY id DESC LIMIT 1",
+            (channel_id, channel_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else self._replay(row)
+
+    async def running_replays(self) -> list[ReplayRecord]:
+        """Every replay still marked running (to resume after a restart), oldest first."""
+        async with self._r.execute(
+            "SELECT * FROM replays WHERE status = 'running' ORDER BY id"
+        ) as cur:
+            return [self._replay(r) for r in await cur.fetchall()]
+
+    async def set_replay_target(self, replay_id: int, target_id: int) -> None:
+        await self.execute_write(
+            "UPDATE replays SET target_id = ?, updated_at = ? WHERE id = ?",
+            (target_id, _now(), replay_id),
+        )
+
+    async def set_replay_mode(self, replay_id: int, mode: ReplayMode) -> None:
+        await self.execute_write(
+            "UPDATE replays SET mode = ?, updated_at = ? WHERE id = ?", (mode, _now(), replay_id)
+        )
+
+    async def record_replay_progress(
+        self, replay_id: int, next_seq: int, next_part: int, *, posted: int = 1
+    ) -> None:
+        """Where to continue after the message just posted (``posted`` messages more)."""
+        await self.execute_write(
+            "UPDATE replays SET next_seq = ?, next_part = ?, posted = posted + ?, updated_at = ? "
+            "WHERE id = ?",
+            (next_seq, next_part, posted, _now(), replay_id),
+        )
+
+    async def end_replay(
+        self, replay_id: int, status: ReplayStatus, error: str | None = None
+    ) -> bool:
+        """Mark a running replay stopped, finished or failed; ``False`` if it was not running."""
+        if status not in self._REPLAY_STATUSES or status == "running":
+            raise ValueError(f"not an end state: {status!r}")
+        changed = await self.execute_write(
+            "UPDATE replays SET status = ?, error = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'running'",
+            (status, error, _now(), replay_id),
+        )
+        return changed > 0
+
+    async def comment_heads(self, thread_id: int) -> dict[int, tuple[int, str]]:
+        """``seq -> (number, author)`` of every comment: what quote headers need, no text."""
+        async with self._r.execute(
+            "SELECT c.seq, c.number, a.name FROM comments c JOIN authors a ON a.id = c.author_id "
+            "WHERE c.thread_id = ?",
+            (thread_id,),
+        ) as cur:
+            return {int(r[0]): (int(r[1]), str(r[2])) for r in await cur.fetchall()}
+
 
 __all__ = ["ARTICLE", "SHIPPED", "Storage", "StorageError", "fold", "fts_query", "slugify"]
+
+
+# ---- replays -------------------------------------------------------------------------
+
+ReplayMode = Literal["webhook", "embed"]
+"""How a replay posts: as each author through a channel webhook, or as embeds by the bot."""
+
+ReplayStatus = Literal["running", "stopped", "finished", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayRecord:
+    """One replay's row. ``(next_seq, next_part)`` is the next message to post (seq 0 = article)."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    """Where ``/replay start`` ran: the key for "one replay per channel"."""
+    target_id: int | None
+    """The channel or Discord thread the messages go to, once known."""
+    thread_id: int
+    first_seq: int
+    last_seq: int
+    next_seq: int
+    next_part: int
+    speed: float
+    mode: ReplayMode
+    status: ReplayStatus
+    posted: int
+    started_by: int
+    started_at: str
+    updated_at: str
+    error: str | None
