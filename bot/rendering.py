@@ -177,7 +177,7 @@ def comment_text(comment: StoredComment, sources: Mapping[int, Source], post_aut
             if quote is None or quote.seq != seq:
                 break
             j += 1
-        quoted = " ".join(p.text for p in paragraphs[i:j])
+        quoted = " ".join(_unquote(p.text) for p in paragraphs[i:j])
         blocks.append(reply_line(seq, quoted, sources, post_author))
         i = j
     return "\n\n".join(blocks)
