@@ -36,6 +36,14 @@ class CounterView(discord.ui.View):
         interaction.client.clicks += 1
         await interaction.response.edit_message(content=f"clicked {interaction.client.clicks}")
 
+    @discord.ui.button(label="Reset", custom_id="tiny:reset")
+    async def reset(
+        self, interaction: discord.Interaction[TinyBot], _: discord.ui.Button[CounterView]
+    ) -> None:
+        await interaction.response.defer()  # deferred update (type 6)
+        interaction.client.clicks = 0
+        await interaction.edit_original_response(content="reset", view=None)
+
 
 class FeedbackModal(discord.ui.Modal, title="Feedback"):
     text: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
@@ -145,9 +153,16 @@ async def test_slash_command_is_answered(fake_discord: FakeDiscord) -> None:
         assert reply.content == "HELLO"
         assert not reply.ephemeral
         assert reply.message is not None
-        assert reply.message.custom_ids() == ["tiny:count"]
+        assert reply.message.custom_ids() == ["tiny:count", "tiny:reset"]
         assert reply.message.allowed_mentions == {"parse": []}
         assert [m.content for m in fake_discord.messages(GENERAL_ID)] == ["HELLO"]
+
+        handle = await fake_discord.send_slash_command(
+            "echo", {"text": "<@101> <@&1100> @everyone"}
+        )
+        reply = await handle.response()
+        assert reply.message is not None
+        assert reply.message.pings() == {"users": [], "roles": [], "everyone": False}
 
 
 async def test_deferred_response_then_followup(fake_discord: FakeDiscord) -> None:
@@ -202,6 +217,14 @@ async def test_component_press_updates_the_message(fake_discord: FakeDiscord) ->
         assert reply.message is not None and reply.message.id == first.message.id
         assert reply.content == "clicked 1"
         assert bot.clicks == 1
+
+        reset = await fake_discord.press_button(reply.message, "tiny:reset")
+        deferred = await reset.response()
+        assert deferred.type == 6
+        edited = await reset.edits(1)
+        assert edited.message is not None and edited.message.id == first.message.id
+        assert edited.content == "reset" and edited.components == []
+        assert bot.clicks == 0
         with pytest.raises(ValueError, match="no component"):
             await fake_discord.press_button(first.message, "tiny:nope")
 
@@ -405,6 +428,10 @@ async def test_messages_threads_webhooks_and_forum_posts(fake_discord: FakeDisco
         await sent.edit(content="first, edited")
         assert stored.content == "first, edited" and stored.edited
         assert [m.content async for m in general.history(limit=5)] == ["first, edited"]
+        await sent.pin()
+        assert [m.id async for m in general.pins()] == [sent.id]
+        await sent.add_reaction("\N{THUMBS UP SIGN}")
+        assert stored.reactions == ["\N{THUMBS UP SIGN}"]
 
         thread = await sent.create_thread(name="Discussion")
         assert thread.id == sent.id  # Discord reuses the message id

@@ -121,6 +121,7 @@ class StoredMessage:
     deleted: bool = False
     interaction_id: int | None = None
     reactions: list[str] = field(default_factory=list)
+    pinned_at: str | None = None
 
     @property
     def content(self) -> str:
@@ -155,6 +156,26 @@ class StoredMessage:
     def sent(self) -> dict[str, Any]:
         """The first payload the bot sent for this message."""
         return self.history[0] if self.history else {}
+
+    def pings(self) -> dict[str, Any]:
+        """Who the content would notify under the ``allowed_mentions`` that was sent.
+
+        Discord's default (no ``allowed_mentions``) parses users, roles and @everyone.
+        Returns ``{"users": [...ids], "roles": [...ids], "everyone": bool}``.
+        """
+        am = self.allowed_mentions
+        parse = ["users", "roles", "everyone"] if am is None else list(am.get("parse") or [])
+        allowed_users = {str(u) for u in (am or {}).get("users") or []}
+        allowed_roles = {str(r) for r in (am or {}).get("roles") or []}
+        text = self.content
+        users = [
+            u for u in re.findall(r"<@!?(\d+)>", text) if "users" in parse or u in allowed_users
+        ]
+        roles = [
+            r for r in re.findall(r"<@&(\d+)>", text) if "roles" in parse or r in allowed_roles
+        ]
+        everyone = "everyone" in parse and bool(re.search(r"@(everyone|here)\b", text))
+        return {"users": users, "roles": roles, "everyone": everyone}
 
     def custom_ids(self) -> list[str]:
         found: list[str] = []

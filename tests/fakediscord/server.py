@@ -1084,10 +1084,12 @@ class FakeDiscord:
         elif uploads:
             msg.files = msg.files + self._store_uploads(msg.channel_id, None, uploads)
         data["attachments"] = [f.to_payload() for f in msg.files]
-        if "flags" in payload and payload["flags"] is not None:
-            keep = data.get("flags", 0) & (FLAG_EPHEMERAL)
-            data["flags"] = keep | (int(payload["flags"]) & ~FLAG_LOADING)
-        data["flags"] = int(data.get("flags") or 0) & ~FLAG_LOADING
+        # Edits cannot change ephemerality (decided by the first response); they end "loading".
+        old_flags = int(data.get("flags") or 0)
+        new_flags = old_flags if payload.get("flags") is None else int(payload["flags"])
+        data["flags"] = (old_flags & FLAG_EPHEMERAL) | (
+            new_flags & ~(FLAG_EPHEMERAL | FLAG_LOADING)
+        )
         if "allowed_mentions" in payload:
             msg.allowed_mentions = copy.deepcopy(payload["allowed_mentions"])
         data["edited_timestamp"] = iso_now()
@@ -1499,6 +1501,23 @@ class FakeDiscord:
             return 200, [m.data for m in reversed(older + newer)]
         return 200, [m.data for m in reversed(msgs[-limit:])]
 
+    @route("GET", "/channels/{channel_id}/messages/pins")
+    async def list_pins(self, req: Req) -> tuple[int, Any]:
+        cid = req.int_param("channel_id")
+        self._channel(cid)
+        pinned = sorted(self._pinned(cid), key=lambda m: str(m.pinned_at), reverse=True)
+        if "before" in req.query:
+            pinned = [m for m in pinned if str(m.pinned_at) < req.query["before"]]
+        limit = min(int(req.query.get("limit", 50)), 50)
+        items = [{"pinned_at": m.pinned_at, "message": m.data} for m in pinned[:limit]]
+        return 200, {"items": items, "has_more": len(pinned) > limit}
+
+    @route("GET", "/channels/{channel_id}/pins")
+    async def list_pins_legacy(self, req: Req) -> tuple[int, Any]:
+        cid = req.int_param("channel_id")
+        self._channel(cid)
+        return 200, [m.data for m in reversed(self._pinned(cid))]
+
     @route("GET", "/channels/{channel_id}/messages/{message_id}")
     async def get_message(self, req: Req) -> tuple[int, Any]:
         cid = req.int_param("channel_id")
@@ -1560,7 +1579,7 @@ class FakeDiscord:
     @route("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")
     async def add_reaction(self, req: Req) -> tuple[int, Any]:
         msg = self._msg(req.int_param("channel_id"), req.params["message_id"])
-        emoji = str(yarl.URL.build(path="/" + req.params["emoji"], encoded=True).path[1:])
+        emoji = req.params["emoji"]  # aiohttp already percent-decoded the path
         if emoji not in msg.reactions:
             msg.reactions.append(emoji)
         return 204, None
@@ -1568,7 +1587,7 @@ class FakeDiscord:
     @route("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")
     async def remove_reaction(self, req: Req) -> tuple[int, Any]:
         msg = self._msg(req.int_param("channel_id"), req.params["message_id"])
-        emoji = str(yarl.URL.build(path="/" + req.params["emoji"], encoded=True).path[1:])
+        emoji = req.params["emoji"]
         if emoji in msg.reactions:
             msg.reactions.remove(emoji)
         return 204, None
@@ -1576,8 +1595,21 @@ class FakeDiscord:
     @route("PUT", "/channels/{channel_id}/pins/{message_id}")
     @route("PUT", "/channels/{channel_id}/messages/pins/{message_id}")
     async def pin(self, req: Req) -> tuple[int, Any]:
-        self._msg(req.int_param("channel_id"), req.params["message_id"]).data["pinned"] = True
+        msg = self._msg(req.int_param("channel_id"), req.params["message_id"])
+        msg.data["pinned"] = True
+        msg.pinned_at = iso_now()
         return 204, None
+
+    @route("DELETE", "/channels/{channel_id}/pins/{message_id}")
+    @route("DELETE", "/channels/{channel_id}/messages/pins/{message_id}")
+    async def unpin(self, req: Req) -> tuple[int, Any]:
+        msg = self._msg(req.int_param("channel_id"), req.params["message_id"])
+        msg.data["pinned"] = False
+        msg.pinned_at = None
+        return 204, None
+
+    def _pinned(self, channel_id: int) -> list[StoredMessage]:
+        return [m for m in self.messages(channel_id) if m.pinned_at is not None]
 
     # ---- threads ---------------------------------------------------------------------------------
 
