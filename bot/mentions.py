@@ -66,6 +66,7 @@ _STRONG = ",:!"
 _DASHES = frozenset({"-", "–", "—", "--"})
 _MAX_NAME_WORDS = 3
 _MIN_PREFIX = 3
+_CACHE_LIMIT = 200_000
 _ALNUM_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 
@@ -102,6 +103,8 @@ class NameBook:
         self._first: dict[str, set[str]] = {}
         self._prefix: dict[str, set[str]] = {}
         self._starts: set[str] = set()
+        self._folded: dict[str, str] = {}
+        """Folded cores of tokens seen, since the same words come back again and again."""
         self._tables = (("full", self._full), ("first", self._first), ("prefix", self._prefix))
         if self.post_author:
             self._learn(post_author)
@@ -152,17 +155,16 @@ class NameBook:
         found: list[Mention] = []
         seen: set[str] = set()
         starts = self._starts
+        cache = self._folded
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
         for i, raw in enumerate(tokens):
-            at = raw.startswith("@")
-            core = raw.lstrip("@").strip(_TRAIL)
-            if not core:
-                continue
-            folded = core.casefold()
-            if not folded.isascii():
-                folded = fold(folded)
+            folded = cache.get(raw)
+            if folded is None:
+                folded = cache[raw] = fold(raw.lstrip("@").strip(_TRAIL))
             if folded not in starts:
                 continue
-            mention = self._match(tokens, i, at, speaker)
+            mention = self._match(tokens, i, raw.startswith("@"), speaker)
             if mention is not None and mention.person not in seen:
                 seen.add(mention.person)
                 found.append(mention)

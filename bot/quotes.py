@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.models import QuoteRef
+from bot.models import ARTICLE, QuoteRef
 
 SHINGLE = 3
 """Words per shingle."""
@@ -41,10 +41,11 @@ LONG_WORDS = 12
 """From this many words on, a quote may be a little fuzzier and may quote oneself."""
 MIN_SHORT_WORDS = 3
 """Shorter sentences (``Exactly.``, ``I agree.``) are never taken for quotes."""
+MIN_WORD_SHARE = 0.75
+"""A candidate source must contain at least this share of the quote's words to be compared."""
 
-_QUOTE_MARKS = "\"'`´“”‘’«»„‚‹›「」『』"
-_DROP_QUOTES = str.maketrans("", "", _QUOTE_MARKS)
 _WORD = re.compile(r"[^\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.|\[\s*(?:…|\.\.\.)\s*\]")
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 _COMMON = -1
@@ -52,17 +53,30 @@ _COMMON = -1
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text (cheap for ASCII)."""
+    """Case- and accent-insensitive form of a text (cheap for ASCII).
+
+    Accents are the combining diacritics left by NFKD decomposition (the Latin,
+    Greek and Cyrillic kind); marks that are letters in their own script stay.
+    """
     text = text.casefold()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:
-    """Normalised words: folded, with quote marks (also apostrophes) and punctuation dropped."""
-    return _WORD.findall(fold(text).translate(_DROP_QUOTES))
+    """Normalised words: folded, split at anything that is not a letter or digit.
+
+    Quote marks and apostrophes are separators too, so ``“don’t”`` and
+    ``don't`` both give ``don t``: the quote marks a commenter adds or changes
+    do not matter.
+    """
+    return _WORD.findall(fold(text))
+
+
+def has_words(text: str) -> bool:
+    """False for stray lines such as ``.`` or ``…`` that carry no words."""
+    return _WORD.search(text) is not None
 
 
 def sentences(text: str) -> list[str]:
@@ -78,6 +92,21 @@ def segments(text: str) -> list[list[str]]:
 def threshold(n_words: int) -> float:
     """Minimum ``partial_ratio`` for a paragraph of ``n_words`` words to count as a copy."""
     return 88.0 if n_words >= LONG_WORDS else 93.0
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A paragraph read once for both looking it up and indexing it."""
+
+    text: str
+    words: list[str]
+    sentences: list[list[str]]
+    """The words again, sentence by sentence."""
+
+    @classmethod
+    def of(cls, text: str) -> Normalised:
+        split = [_WORD.findall(sentence) for sentence in sentences(fold(text))]
+        return cls(text, [w for sw in split for w in sw], split)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +126,8 @@ class QuoteStats:
     verifications: int = 0
     max_verifications: int = 0
     votes: int = 0
+    max_votes: int = 0
+    """Most postings counted for one paragraph: bounded by its shingles times ``cap``."""
 
 
 class QuoteIndex:
@@ -131,21 +162,30 @@ class QuoteIndex:
 
     # ---- building -------------------------------------------------------------------
 
-    def add(self, seq: int, paragraph: int, author: str, text: str) -> None:
-        """Index an own paragraph of comment ``seq`` (0 = the article) by ``author`` (folded)."""
-        ws = words(text)
+    def add(self, seq: int, paragraph: int, author: str, para: Normalised) -> None:
+        """Index an own paragraph of comment ``seq`` (0 = the article) by ``author`` (folded).
+
+        Besides the winnowed shingles, the first shingle of every sentence is
+        indexed: quotes mostly start at a sentence, and that anchor still finds
+        them when the rest of the run is made of stock phrases that no longer vote.
+        """
+        ws = para.words
         if not ws:
             return
         pid = len(self._sources)
         self._sources.append(_Source(seq, paragraph, author, " " + " ".join(ws) + " "))
         vocab = self._vocab
         ids = [vocab.setdefault(w, len(vocab)) for w in ws]
-        keys = [hash((ids[i], ids[i + 1], ids[i + 2])) for i in range(len(ids) - SHINGLE + 1)]
-        if seq == 0 or len(keys) <= self.window:
+        keys = _shingles(ids)
+        if seq == ARTICLE or len(keys) <= self.window:
             chosen = set(keys)
         else:
-            w = self.window
-            chosen = {min(keys[i : i + w]) for i in range(len(keys) - w + 1)}
+            chosen = set(map(min, *(keys[i:] for i in range(self.window))))
+            offset = 0
+            for sw in para.sentences:
+                if offset < len(keys):
+                    chosen.add(keys[offset])
+                offset += len(sw)
         postings = self._postings
         for key in chosen:
             found = postings.get(key)
@@ -158,8 +198,7 @@ class QuoteIndex:
                 postings[key] = _COMMON
             else:
                 found.append(pid)
-        for sentence in sentences(text):
-            sw = words(sentence)
+        for sw in para.sentences:
             if MIN_SHORT_WORDS <= len(sw) < SHORT_WORDS:
                 self._add_short(" ".join(sw), pid, seq, author)
 
@@ -183,18 +222,16 @@ class QuoteIndex:
 
     # ---- querying -------------------------------------------------------------------
 
-    def find(self, seq: int, author: str, text: str, *, answered: bool) -> QuoteRef | None:
-        """The own paragraph that ``text`` (in comment ``seq`` by ``author``) copies, if any.
+    def find(self, seq: int, author: str, para: Normalised, *, answered: bool) -> QuoteRef | None:
+        """The own paragraph that ``para`` (in comment ``seq`` by ``author``) copies, if any.
 
         ``answered`` says whether the commenter writes anything after this
         paragraph; a short quote that nobody answers is taken for own words.
         """
         self.stats.queries += 1
-        ws = words(text)
-        n = len(ws)
-        if n < SHORT_WORDS:
-            return self._find_short(seq, author, ws, answered=answered)
-        return self._find_long(seq, author, text, ws)
+        if len(para.words) < SHORT_WORDS:
+            return self._find_short(seq, author, para.words, answered=answered)
+        return self._find_long(seq, author, para)
 
     def _find_short(
         self, seq: int, author: str, ws: list[str], *, answered: bool
@@ -211,26 +248,28 @@ class QuoteIndex:
             return None
         return QuoteRef(source.seq, source.paragraph)
 
-    def _find_long(self, seq: int, author: str, text: str, ws: list[str]) -> QuoteRef | None:
-        vocab = self._vocab
-        ids = [vocab.get(w, -1) for w in ws]
-        postings = self._postings
+    def _votes(self, ws: list[str]) -> dict[int, int]:
+        """Candidate sources of a paragraph with the number of its shingles each one shares."""
+        get = self._vocab.get
+        ids = [get(w, -1) for w in ws]
+        hits = [h for h in map(self._postings.get, _shingles(ids)) if h is not None]
         votes: dict[int, int] = {}
-        for i in range(len(ids) - SHINGLE + 1):
-            a, b, c = ids[i], ids[i + 1], ids[i + 2]
-            if a < 0 or b < 0 or c < 0:
-                continue
-            found = postings.get(hash((a, b, c)))
-            if found is None or found == _COMMON:
-                continue
+        for found in hits:
             if isinstance(found, int):
-                votes[found] = votes.get(found, 0) + 1
+                if found != _COMMON:
+                    votes[found] = votes.get(found, 0) + 1
             else:
                 for pid in found:
                     votes[pid] = votes.get(pid, 0) + 1
+        return votes
+
+    def _find_long(self, seq: int, author: str, para: Normalised) -> QuoteRef | None:
+        ws = para.words
+        votes = self._votes(ws)
         if not votes:
             return None
         self.stats.votes += len(votes)
+        self.stats.max_votes = max(self.stats.max_votes, len(votes))
         n = len(ws)
         long = n >= LONG_WORDS
         ranked = sorted(votes, key=lambda p: (votes[p], p), reverse=True)
@@ -246,11 +285,11 @@ class QuoteIndex:
             if source.seq >= seq or (not long and source.author == author):
                 continue
             checked += 1
-            score = _similarity(query, source.text)
-            if score < need and _ELLIPSIS.search(text):
+            score = _similarity(query, source.text, need)
+            if score < need and _ELLIPSIS.search(para.text):
                 if pieces is None:
-                    pieces = [" " + " ".join(p) + " " for p in segments(text)]
-                score = max(score, _cut_similarity(pieces, source.text, n))
+                    pieces = [" " + " ".join(p) + " " for p in segments(para.text)]
+                score = max(score, _cut_similarity(pieces, source.text, n, need))
             if score >= need and (best is None or (score, -pid) > (best[0], -best[1])):
                 best = (score, pid)
         self.stats.verifications += checked
@@ -261,14 +300,30 @@ class QuoteIndex:
         return QuoteRef(source.seq, source.paragraph)
 
 
-def _similarity(query: str, source: str) -> float:
-    """How well ``query`` matches a stretch of ``source`` (whole-to-whole if it is longer)."""
+def _shingles(ids: list[int]) -> list[int]:
+    """Keys of the word 3-grams of a paragraph, given its word ids (stable across runs)."""
+    return list(map(hash, zip(ids, ids[1:], ids[2:], strict=False)))
+
+
+def _similarity(query: str, source: str, need: float = 0.0) -> float:
+    """How well ``query`` matches a stretch of ``source`` (whole-to-whole if it is longer).
+
+    Both are padded normalised texts. Cheap tests first: an exact copy is a
+    substring; a copy with small edits still has nearly all its words in the
+    source, which paragraphs that merely share a phrase do not.
+    """
+    if query in source:
+        return 100.0
+    query_words = query.split()
+    known = set(source.split())
+    if sum(w in known for w in query_words) < MIN_WORD_SHARE * len(query_words):
+        return 0.0
     if len(query) <= len(source):
-        return float(fuzz.partial_ratio(query, source))
-    return float(fuzz.ratio(query, source))
+        return float(fuzz.partial_ratio(query, source, score_cutoff=need))
+    return float(fuzz.ratio(query, source, score_cutoff=need))
 
 
-def _cut_similarity(pieces: list[str], source: str, n_words: int) -> float:
+def _cut_similarity(pieces: list[str], source: str, n_words: int, need: float) -> float:
     """Score of a quote with ellipsis cuts: its weakest piece, if the pieces cover most of it.
 
     Pieces of one or two words (``Oh…``) are too short to check and are left out.
@@ -277,4 +332,4 @@ def _cut_similarity(pieces: list[str], source: str, n_words: int) -> float:
     covered = sum(p.count(" ") - 1 for p in checked)
     if not checked or covered < 0.7 * n_words:
         return 0.0
-    return min(_similarity(p, source) for p in checked)
+    return min(_similarity(p, source, need) for p in checked)

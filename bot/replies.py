@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bot.mentions import Mention, NameBook, person_key
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread, Via
-from bot.quotes import QuoteIndex, words
+from bot.quotes import Normalised, QuoteIndex
 
 SNIPPET = 80
 """Longest snippet, in characters, ``…`` included."""
@@ -37,7 +37,7 @@ def infer_replies(thread: Thread) -> ReplyStructure:
 def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
     """:func:`infer_replies` with a given (empty) index, whose counters the caller can read."""
     for i, paragraph in enumerate(thread.article_paragraphs):
-        index.add(ARTICLE, i, person_key(thread.author), paragraph)
+        index.add(ARTICLE, i, person_key(thread.author), Normalised.of(paragraph))
     names = NameBook(thread.author)
     quotes: dict[tuple[int, int], QuoteRef] = {}
     edges: list[ReplyEdge] = []
@@ -46,7 +46,8 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
     for comment in thread.comments:
         speaker = person_key(comment.author)
         index.forget_short_before(comment.seq - index.recent)
-        found = _find_quotes(comment, speaker, index)
+        paragraphs = [Normalised.of(text) for text in comment.paragraphs]
+        found = _find_quotes(comment.seq, paragraphs, speaker, index)
         for idx, ref in found.items():
             quotes[(comment.seq, idx)] = ref
         mentions = [
@@ -59,9 +60,9 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         if comment.parent_number is not None:
             parent = latest_number.get(comment.parent_number)
         edges.extend(_edges(comment, found, mentions, parent, names, authors))
-        for idx, text in enumerate(comment.paragraphs):
+        for idx, para in enumerate(paragraphs):
             if idx not in found:
-                index.add(comment.seq, idx, speaker, text)
+                index.add(comment.seq, idx, speaker, para)
         names.add_comment(comment.author, comment.seq)
         authors[comment.seq] = speaker
         latest_number[comment.number] = comment.seq
@@ -69,17 +70,18 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
     return ReplyStructure(quotes=quotes, edges=tuple(edges))
 
 
-def _find_quotes(comment: Comment, speaker: str, index: QuoteIndex) -> dict[int, QuoteRef]:
+def _find_quotes(
+    seq: int, paragraphs: list[Normalised], speaker: str, index: QuoteIndex
+) -> dict[int, QuoteRef]:
     """Quoted paragraphs of one comment, by paragraph index."""
     found: dict[int, QuoteRef] = {}
-    paragraphs = comment.paragraphs
     last = len(paragraphs) - 1
-    for idx, text in enumerate(paragraphs):
-        if not words(text):
+    for idx, para in enumerate(paragraphs):
+        if not para.words:
             if idx - 1 in found:
                 found[idx] = found[idx - 1]
             continue
-        ref = index.find(comment.seq, speaker, text, answered=idx < last)
+        ref = index.find(seq, speaker, para, answered=idx < last)
         if ref is not None:
             found[idx] = ref
     return found
