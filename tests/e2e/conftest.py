@@ -54,6 +54,7 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
     finally:
         await fake.stop()
     problems = [str(v) for v in fake.violations]
+    problems += [f"fake-discord internal error {e}" for e in fake.internal_errors]
     if fake.unknown_routes and not fake.allow_unknown_routes:
         problems += [f"unknown route {r}" for r in fake.unknown_routes]
     if problems:

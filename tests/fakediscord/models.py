@@ -276,6 +276,7 @@ class RequestRecord:
     body: Any
     status: int = 0
     route: str | None = None
+    #: Uploaded ``files[n]`` parts of a multipart request (id 0: not stored as attachments).
     files: list[StoredFile] = field(default_factory=list)
 
 
