@@ -1,0 +1,121 @@
+"""``/thread …``: list the threads here, read one, page through its comments, see who replied.
+
+Thin on purpose: each command parses its options (resolved by the transformers),
+calls storage and the pure renderers in ``bot/``, and sends. Errors for unknown
+threads or comments are raised, not answered: the tree's ``on_error`` replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import paginator, rendering
+from bot.client import ThreadBot
+from bot.errors import NotFound
+from bot.graph import pair_counts, render_png
+from bot.models import StoredThread
+from bot.paginator import CommentsSource, ThreadListSource
+from bot.rendering import Source
+from bot.transformers import ThreadArg
+
+NONE = discord.AllowedMentions.none()
+GRAPH_FILE = "replies.png"
+COMMENT_NUMBER = app_commands.Range[int, 1, 10_000_000]
+
+
+async def comment_seq(bot: ThreadBot, thread: StoredThread, number: int) -> int:
+    """The position of comment ``#number``; a position is accepted when no comment prints it."""
+    seq = await bot.storage.seq_for_number(thread.id, number)
+    if seq is None and 1 <= number <= thread.comment_count:
+        seq = number
+    if seq is None:
+        last = await bot.storage.get_comment(thread.id, thread.comment_count)
+        raise NotFound("comment", f"#{number}", [f"#{last.number}"] if last else [])
+    return seq
+
+
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+class Threads(
+    commands.GroupCog, group_name="thread", group_description="Read blog comment threads"
+):
+    """The ``/thread`` group. New subcommands are appended as further methods."""
+
+    def __init__(self, bot: ThreadBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="list", description="Threads you can read here")
+    async def list_threads(self, interaction: discord.Interaction[ThreadBot]) -> None:
+        await paginator.start(interaction, ThreadListSource(self.bot.storage, interaction.guild_id))
+
+    @app_commands.command(name="read", description="Post a thread's article in this channel")
+    @app_commands.describe(thread="The thread (start typing its title)")
+    async def read(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
+        messages = rendering.article_messages(thread)
+        await interaction.response.send_message(embeds=messages[0], allowed_mentions=NONE)
+        for embeds in messages[1:]:
+            await interaction.followup.send(embeds=embeds, allowed_mentions=NONE)
+
+    @app_commands.command(name="comments", description="Page through a thread's comments")
+    @app_commands.describe(
+        thread="The thread (start typing its title)",
+        start="The comment number to open at (default: the first)",
+    )
+    async def comments(
+        self,
+        interaction: discord.Interaction[ThreadBot],
+        thread: ThreadArg,
+        start: COMMENT_NUMBER | None = None,
+    ) -> None:
+        seq = 1 if start is None else await comment_seq(self.bot, thread, start)
+        await paginator.start(interaction, CommentsSource(self.bot.storage, thread), page=seq)
+
+    @app_commands.command(
+        name="replies", description="Who replied to whom, in a thread or a comment"
+    )
+    @app_commands.describe(
+        thread="The thread (start typing its title)",
+        comment="A comment number: what it replies to and what replies to it",
+    )
+    async def replies(
+        self,
+        interaction: discord.Interaction[ThreadBot],
+        thread: ThreadArg,
+        comment: COMMENT_NUMBER | None = None,
+    ) -> None:
+        storage = self.bot.storage
+        if comment is not None:
+            seq = await comment_seq(self.bot, thread, comment)
+            stored = await storage.get_comment(thread.id, seq)
+            if stored is None:
+                raise NotFound("comment", f"#{comment}")
+            outgoing, incoming = await storage.edges_of(thread.id, seq)
+            seqs = sorted({e.target for e in outgoing} | {e.source for e in incoming})
+            sources = {
+                c.seq: Source(c.number, c.author)
+                for c in await storage.comments_by_seq(thread.id, seqs)
+            }
+            embed = rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
+            await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+            return
+        # Drawing the graph can take over a second: acknowledge first.
+        await interaction.response.defer(thinking=True)
+        pairs = pair_counts(await storage.edges(thread.id))
+        png = await asyncio.to_thread(render_png, pairs, title=thread.title)
+        embed = rendering.reply_table_embed(thread, pairs, image=GRAPH_FILE)
+        await interaction.followup.send(
+            embed=embed,
+            file=discord.File(io.BytesIO(png), filename=GRAPH_FILE),
+            allowed_mentions=NONE,
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, ThreadBot):
+        raise TypeError("cogs.threads needs a ThreadBot")
+    await bot.add_cog(Threads(bot))
