@@ -707,8 +707,12 @@ class ReplayManager:
 
     # ---- stop, resume, shutdown
 
-    async def stop(self, channel_id: int) -> ReplayRecord | None:
-        """Stop the replay running in or into ``channel_id``; the stopped record, or ``None``."""
+    async def stop(self, channel_id: int, *, wait: bool = False) -> ReplayRecord | None:
+        """Stop the replay running in or into ``channel_id``; the stopped record, or ``None``.
+
+        The task ends at its next pause: a message already on its way is still posted
+        and recorded. ``wait`` waits for that (an interaction cannot wait long).
+        """
         record = await self.storage.running_replay(channel_id)
         if record is None:
             return None
@@ -716,7 +720,8 @@ class ReplayManager:
         handle = self._handles.get(record.id)
         if handle is not None:
             handle.pacing.stop.set()
-            await asyncio.wait({handle.task}, timeout=30)
+            if wait:
+                await asyncio.wait({handle.task}, timeout=30)
         return await self.storage.get_replay(record.id)
 
     async def resume_all(self) -> list[int]:

@@ -608,7 +608,7 @@ async def test_manager_refuses_a_second_replay_in_the_same_channel(seeded: Stora
     first = await replays.start(channel=channel, can_webhook=True, **kwargs)
     with pytest.raises(Busy):
         await replays.start(channel=channel, can_webhook=True, **kwargs)
-    stopped = await replays.stop(CHANNEL)
+    stopped = await replays.stop(CHANNEL, wait=True)
     assert stopped is not None and stopped.status == "stopped"
     assert not replays.is_active(first.replay.id)
     assert await replays.stop(CHANNEL) is None

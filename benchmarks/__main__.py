@@ -1,0 +1,128 @@
+"""``python -m benchmarks [--quick] [--cache DIR] [--out FILE]``: run every measurement.
+
+Prints progress to stderr and the final table to stdout, writes the figures as JSON
+(``--out``), and after a full run writes the Markdown snippet ``benchmarks/RESULTS.md``
+(``--results``). The exit code is 0 when every measurement ran (whatever its verdict:
+timings are not tests) and 1 when one of them crashed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks import corpus, inference, ingest, latency, memory, replay, report
+from benchmarks.common import FULL, QUICK, Figure, Sizes, console
+
+HERE = Path(__file__).resolve().parent
+STEPS = ("ingest", "inference", "latency", "memory", "replay")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="threadbot speed and memory at scale, as ratios measured in one run.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, same code paths (CI: under a minute)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=HERE / "cache",
+        help="where the large corpus database is built once and kept (default: benchmarks/cache)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="JSON of figures (default: benchmarks/out/bench-MODE.json)"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="Markdown snippet of a full run (default: benchmarks/RESULTS.md; "
+        "never written by --quick unless given)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=STEPS,
+        help="run only this measurement (repeatable; for development)",
+    )
+    return parser
+
+
+def _guarded(name: str, step: Callable[[], list[Figure]]) -> tuple[list[Figure], bool]:
+    console.rule(f"[bold]{name}")
+    start = time.perf_counter()
+    try:
+        figures = step()
+    except Exception as exc:
+        traceback.print_exc()
+        figures = [
+            Figure(
+                key=name,
+                title=f"{name}: crashed",
+                ratio=None,
+                ratio_of="",
+                target="runs",
+                status="fail",
+                note=f"error: {type(exc).__name__}: {exc}",
+            )
+        ]
+        return figures, False
+    console.print(f"  ({name} took {time.perf_counter() - start:.1f} s)")
+    return figures, True
+
+
+def run(sizes: Sizes, cache: Path, steps: Sequence[str]) -> tuple[list[Figure], bool]:
+    figures: list[Figure] = []
+    ok = True
+    db: Path | None = None
+
+    def corpus_db() -> Path:
+        nonlocal db
+        if db is None:
+            db = corpus.cached_corpus(cache, sizes)
+        return db
+
+    plan: list[tuple[str, Callable[[], list[Figure]]]] = [
+        ("ingest", lambda: ingest.measure(corpus.ingest_items(sizes), sizes)),
+        ("inference", lambda: inference.measure(sizes)),
+        ("latency", lambda: latency.measure(corpus_db(), sizes, sizes.corpus_comments)),
+        ("memory", lambda: memory.measure(corpus_db(), sizes.corpus_comments)),
+        ("replay", lambda: replay.measure(sizes)),
+    ]
+    for name, step in plan:
+        if name not in steps:
+            continue
+        got, fine = _guarded(name, step)
+        figures.extend(got)
+        ok = ok and fine
+    return figures, ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    steps = tuple(args.only) if args.only else STEPS
+    start = time.perf_counter()
+    figures, ok = run(sizes, args.cache, steps)
+    seconds = time.perf_counter() - start
+    report.print_table(figures, sizes, seconds)
+    out = args.out or HERE / "out" / f"bench-{sizes.name}.json"
+    report.write_json(out, report.to_json(figures, sizes, seconds))
+    console.print(f"figures written to {out}")
+    results = args.results
+    if results is None and not args.quick and not args.only:
+        results = HERE / "RESULTS.md"
+    if results is not None:
+        results.write_text(report.markdown(figures, sizes, seconds), encoding="utf-8")
+        console.print(f"Markdown snippet written to {results}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Synthetic data for the benchmarks, from ``bot.synthetic.generate_thread`` (seeded).
+
+* ``ingest_items``: thread files (text) adding up to the ingest size;
+* ``cached_corpus``: the large database for the latency and memory measurements,
+  built once through the real ingest path and kept under the cache folder.
+
+The corpus is built by the real path, ``parse_thread`` → ``infer_replies`` →
+``Storage.ingest``, with generation, parsing and inference done in worker processes
+(they are pure functions of the text) while the main process stores each thread as
+soon as it is ready, in generation order: the database is exactly what ingesting
+those files one by one would store. Its file name carries a hash of the sizes, the
+seeds and the source of every ``bot`` module on that path, so a change to the parser,
+the inference, the generator or the storage builds a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import multiprocessing
+import os
+import random
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks.common import Sizes, console
+from bot.models import ReplyStructure, Thread
+from bot.parsing import parse_thread
+from bot.replies import infer_replies
+from bot.storage import Storage
+from bot.synthetic import SyntheticThread, generate_thread
+
+INGEST_SEED = 100_000
+CORPUS_SEED = 1_000_000
+INGEST_THREAD_COMMENTS = (200, 2_000)
+
+
+def thread(comments: int, seed: int) -> SyntheticThread:
+    return generate_thread(comments, seed)
+
+
+def thread_sizes(total: int, low: int, high: int, seed: int) -> list[int]:
+    """Log-uniform thread sizes in ``[low, high]`` adding up to exactly ``total``."""
+    rng = random.Random(seed)
+    sizes: list[int] = []
+    left = total
+    while left > 0:
+        n = min(left, round(math.exp(rng.uniform(math.log(low), math.log(high)))))
+        sizes.append(n)
+        left -= n
+    return sizes
+
+
+def ingest_items(sizes: Sizes) -> list[tuple[str, str]]:
+    """``(source, text)`` thread files adding up to ``sizes.ingest_comments`` comments."""
+    low, high = INGEST_THREAD_COMMENTS
+    if sizes.ingest_comments < 10 * high:
+        low, high = max(50, sizes.ingest_comments // 20), max(100, sizes.ingest_comments // 5)
+    counts = thread_sizes(sizes.ingest_comments, low, high, INGEST_SEED)
+    start = time.perf_counter()
+    out = []
+    for i, n in enumerate(counts):
+        t = thread(n, INGEST_SEED + i)
+        out.append((t.source, t.text))
+    console.print(
+        f"  generated {len(counts)} threads, {sizes.ingest_comments:,} comments "
+        f"({time.perf_counter() - start:.1f} s)"
+    )
+    return out
+
+
+# ---- the large corpus -------------------------------------------------------------------
+
+
+def _ingest_path_sources() -> list[Path]:
+    """Source files of every ``bot`` module loaded for generating and ingesting."""
+    import bot.ingest  # noqa: F401  (the real path's imports, for the list below)
+
+    files = []
+    for name, module in sorted(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if (name == "bot" or name.startswith("bot.")) and path:
+            files.append(Path(path))
+    return files
+
+
+def corpus_key(sizes: Sizes) -> str:
+    digest = hashlib.sha256()
+    digest.update(
+        repr((sizes.corpus_comments, sizes.corpus_thread_comments, CORPUS_SEED, "v1")).encode()
+    )
+    for path in _ingest_path_sources():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _prepare(job: tuple[int, int]) -> tuple[Thread, ReplyStructure]:
+    """Worker: generate one thread file, parse it and infer its replies (pure functions)."""
+    comments, seed = job
+    made = generate_thread(comments, seed)
+    parsed = parse_thread(made.text, made.source)
+    return parsed, infer_replies(parsed)
+
+
+def _workers() -> int:
+    return max(1, min(2, (os.cpu_count() or 1)))
+
+
+async def _store(db: Path, prepared: Iterator[tuple[Thread, ReplyStructure]], total: int) -> None:
+    done = 0
+    step = max(1, total // 20)
+    mark = step
+    start = time.perf_counter()
+    async with Storage(db) as storage:
+        for parsed, replies in prepared:
+            await storage.ingest(parsed, replies)
+            done += len(parsed.comments)
+            if done >= mark:
+                rate = done / (time.perf_counter() - start)
+                console.print(
+                    f"  corpus: {done:,}/{total:,} comments stored ({rate:,.0f}/s, "
+                    f"about {(total - done) / rate:.0f} s left)"
+                )
+                mark += step
+
+
+def build_corpus(db: Path, sizes: Sizes) -> None:
+    low, high = sizes.corpus_thread_comments
+    counts = thread_sizes(sizes.corpus_comments, low, high, CORPUS_SEED)
+    jobs = [(n, CORPUS_SEED + i) for i, n in enumerate(counts)]
+    console.print(
+        f"  building the corpus: {len(jobs)} threads, {sizes.corpus_comments:,} comments, "
+        f"{_workers()} worker processes (parse + infer), stored by Storage.ingest"
+    )
+    # Fork the workers before asyncio and aiosqlite start any thread.
+    with multiprocessing.get_context("fork").Pool(_workers()) as pool:
+        asyncio.run(_store(db, pool.imap(_prepare, jobs), sizes.corpus_comments))
+
+
+def cached_corpus(cache: Path, sizes: Sizes) -> Path:
+    """The corpus database for these sizes and this code, built now if it is not cached."""
+    cache.mkdir(parents=True, exist_ok=True)
+    name = f"corpus-{sizes.name}-{corpus_key(sizes)}.db"
+    db = cache / name
+    if db.exists():
+        console.print(f"  corpus: using cached {db}")
+        return db
+    for stale in cache.glob(f"corpus-{sizes.name}-*.db*"):
+        console.print(f"  corpus: removing stale {stale.name}")
+        stale.unlink()
+    building = cache / (name + ".building")
+    for leftover in cache.glob(name + ".building*"):
+        leftover.unlink()
+    start = time.perf_counter()
+    build_corpus(building, sizes)
+    conn = sqlite3.connect(building)
+    try:  # fold the write-ahead log into the file before it gets its final name
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    building.replace(db)
+    console.print(f"  corpus built in {time.perf_counter() - start:.0f} s: {db}")
+    return db

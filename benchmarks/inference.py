@@ -1,0 +1,212 @@
+"""Reply inference: the index-based method against all-pairs difflib, its growth, its accuracy.
+
+1. Speed-up at ``sizes.baseline_comments`` (one thread): ``bot.replies.infer_replies``
+   (best of three) against ``benchmarks.allpairs.infer_replies_allpairs``. The baseline
+   is run in full when a first sample says it fits in ``sizes.baseline_budget_s``;
+   otherwise it is timed on a uniform random sample of its rows for that long and
+   extrapolated (the figure says so). The extrapolation is checked in the same run on a
+   smaller thread where the baseline also runs in full.
+2. Growth: ``infer_replies`` alone at each of ``sizes.growth_comments`` (one thread
+   each); the exponent is the slope of a least-squares fit of log(time) on log(comments).
+3. Precision and recall against the structure the generator built the thread with, at
+   every size: reply edges as (comment, target) pairs, and quoted paragraphs with their
+   credited source.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks import allpairs
+from benchmarks.common import Figure, Sizes, console, loglog_slope, precision_recall, verdict
+from benchmarks.corpus import thread
+from bot.models import ReplyStructure, Thread
+from bot.parsing import parse_thread
+from bot.replies import infer_replies
+
+SEED = 4_242
+SPEEDUP_TARGET = 100.0
+EXPONENT_TARGET = 1.2
+"""``near-linear``: a fitted exponent at most this (quadratic would be 2)."""
+CHECK_COMMENTS = {"quick": 120, "full": 400}
+"""Thread size where the baseline runs in full to check the extrapolation."""
+
+
+def score(found: ReplyStructure, expected: ReplyStructure) -> dict[str, float]:
+    """Precision and recall of edges (comment → target) and of quote attributions."""
+    edges = {(e.source, e.target) for e in found.edges}
+    truth = {(e.source, e.target) for e in expected.edges}
+    edge_p, edge_r = precision_recall(edges, truth)
+    quote_p, quote_r = precision_recall(set(found.quotes.items()), set(expected.quotes.items()))
+    return {
+        "edge_precision": edge_p,
+        "edge_recall": edge_r,
+        "quote_precision": quote_p,
+        "quote_recall": quote_r,
+    }
+
+
+def _parsed(comments: int, seed: int) -> tuple[Thread, ReplyStructure]:
+    made = thread(comments, seed)
+    return parse_thread(made.text, made.source), made.expected
+
+
+def _fast(parsed: Thread, repeats: int) -> tuple[float, ReplyStructure]:
+    best = float("inf")
+    result = ReplyStructure()
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = infer_replies(parsed)
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def _baseline(parsed: Thread, hint: ReplyStructure, budget: float) -> dict[str, Any]:
+    """Run the baseline in full if a first sample says it fits the budget, else extrapolate."""
+    probe = allpairs.estimate_seconds(parsed, hint.quotes, min(budget / 10, 5.0))
+    if probe.seconds <= budget:
+        start = time.perf_counter()
+        result = allpairs.infer_replies_allpairs(parsed)
+        return {
+            "seconds": time.perf_counter() - start,
+            "extrapolated": False,
+            "result": result,
+            "pairs": probe.pairs_total,
+        }
+    est = allpairs.estimate_seconds(parsed, hint.quotes, budget)
+    return {
+        "seconds": est.seconds,
+        "extrapolated": True,
+        "result": None,
+        "pairs": est.pairs_total,
+        "pairs_timed": est.pairs_timed,
+        "rows_timed": est.rows_timed,
+        "rows_total": est.rows_total,
+    }
+
+
+def _extrapolation_check(sizes: Sizes) -> dict[str, float]:
+    """On a small thread: the estimate from a quarter of the rows vs the full baseline run."""
+    parsed, _ = _parsed(CHECK_COMMENTS[sizes.name], SEED + 1)
+    hint = infer_replies(parsed)
+    start = time.perf_counter()
+    allpairs.infer_replies_allpairs(parsed)
+    full = time.perf_counter() - start
+    est = allpairs.estimate_seconds(parsed, hint.quotes, full / 4)
+    return {
+        "comments": float(CHECK_COMMENTS[sizes.name]),
+        "measured_s": full,
+        "estimated_s": est.seconds,
+        "estimate_over_measured": est.seconds / full,
+        "rows_timed_share": est.rows_timed / est.rows_total,
+    }
+
+
+def measure(sizes: Sizes) -> list[Figure]:
+    figures: list[Figure] = []
+    n = sizes.baseline_comments
+    parsed, expected = _parsed(n, SEED)
+    fast_s, fast = _fast(parsed, 3)
+    base = _baseline(parsed, fast, sizes.baseline_budget_s)
+    check = _extrapolation_check(sizes)
+    speedup = base["seconds"] / fast_s
+    how = (
+        f"baseline extrapolated from {base['rows_timed']:,} of {base['rows_total']:,} "
+        f"random rows ({base['pairs_timed']:,} of {base['pairs']:,} pairs); on "
+        f"{check['comments']:.0f} comments the same estimate was "
+        f"×{check['estimate_over_measured']:.2f} the full run"
+        if base["extrapolated"]
+        else f"baseline run in full ({base['pairs']:,} pairs)"
+    )
+    console.print(
+        f"  {n:,} comments: index {fast_s:.3f} s, all-pairs {base['seconds']:.1f} s "
+        f"({'extrapolated' if base['extrapolated'] else 'measured'})"
+    )
+    details: dict[str, Any] = {
+        "comments": n,
+        "index_seconds": fast_s,
+        "allpairs_seconds": base["seconds"],
+        "allpairs_extrapolated": base["extrapolated"],
+        "allpairs_pairs": base["pairs"],
+        "extrapolation_check": check,
+        "index_accuracy": score(fast, expected),
+    }
+    if base["result"] is not None:
+        details["allpairs_accuracy"] = score(base["result"], expected)
+    else:
+        for key in ("rows_timed", "rows_total", "pairs_timed"):
+            details[f"allpairs_{key}"] = base[key]
+    figures.append(
+        Figure(
+            key="inference_speedup",
+            title=f"reply inference, {n:,} comments: index vs all-pairs difflib",
+            ratio=speedup,
+            ratio_of="all-pairs time ÷ index time",
+            target=f"≥ {SPEEDUP_TARGET:.0f}×",
+            status=verdict(speedup >= SPEEDUP_TARGET),
+            value=fast_s * 1000,
+            unit="ms",
+            note=how,
+            details=details,
+        )
+    )
+
+    times: list[float] = []
+    accuracy: list[dict[str, float]] = []
+    for size in sizes.growth_comments:
+        start = time.perf_counter()
+        parsed, expected = _parsed(size, SEED + size)
+        made_s = time.perf_counter() - start
+        repeats = 3 if size <= 10_000 else 1
+        seconds, found = _fast(parsed, repeats)
+        times.append(seconds)
+        acc = score(found, expected)
+        accuracy.append(acc)
+        console.print(
+            f"  {size:,} comments: {seconds:.2f} s ({seconds / size * 1e6:.0f} µs/comment; "
+            f"generated+parsed in {made_s:.1f} s); edges P {acc['edge_precision']:.4f} "
+            f"R {acc['edge_recall']:.4f}, quotes P {acc['quote_precision']:.4f} "
+            f"R {acc['quote_recall']:.4f}"
+        )
+    exponent = loglog_slope(list(sizes.growth_comments), times)
+    figures.append(
+        Figure(
+            key="inference_growth",
+            title="reply inference growth exponent, "
+            + " / ".join(f"{s:,}" for s in sizes.growth_comments)
+            + " comments",
+            ratio=exponent,
+            ratio_of="slope of log(time) on log(comments)",
+            target=f"≤ {EXPONENT_TARGET} (near-linear)",
+            status=verdict(exponent <= EXPONENT_TARGET),
+            value=times[-1],
+            unit="s",
+            note="; ".join(
+                f"{s:,}: {t:.2f} s ({t / s * 1e6:.0f} µs/comment)"
+                for s, t in zip(sizes.growth_comments, times, strict=True)
+            ),
+            details={
+                "comments": list(sizes.growth_comments),
+                "seconds": times,
+                "accuracy": accuracy,
+            },
+        )
+    )
+    for size, acc in zip(sizes.growth_comments, accuracy, strict=True):
+        figures.append(
+            Figure(
+                key=f"inference_accuracy.{size}",
+                title=f"reply inference accuracy vs generator, {size:,} comments",
+                ratio=acc["edge_recall"],
+                ratio_of="edge recall",
+                target="—",
+                status="info",
+                note=(
+                    f"edges P {acc['edge_precision']:.4f} R {acc['edge_recall']:.4f}; "
+                    f"quotes P {acc['quote_precision']:.4f} R {acc['quote_recall']:.4f}"
+                ),
+                details=acc,
+            )
+        )
+    return figures
