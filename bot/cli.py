@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.export import thread_to_json, thread_to_markdown
-from bot.ingest import collect_files, ingest_files, load_file
+from bot.ingest import collect_files, ingest_files, ingest_seeds, load_file
 from bot.models import ARTICLE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Storage, StorageError
@@ -113,6 +113,7 @@ async def _offline(command: str, args: argparse.Namespace, settings: Settings) -
     async with Storage(settings.database_path) as storage:
         if command == "ingest":
             return await cmd_ingest(storage, args.paths)
+        await ingest_seeds(storage, settings.seeds_dir)
         if command == "threads":
             return await cmd_threads(storage)
         thread = await resolve(storage, args.thread)

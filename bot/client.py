@@ -15,7 +15,7 @@ from discord.ext import commands
 
 import cogs
 from bot.errors import UserFacingError
-from bot.ingest import ingest_files
+from bot.ingest import ingest_seeds
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -102,17 +102,7 @@ class ThreadBot(commands.Bot):
 
     async def ingest_seeds(self) -> None:
         """Load every thread file in ``SEEDS_DIR``; a bad file is logged and skipped."""
-        seeds = self.settings.seeds_dir
-        if not seeds.is_dir():
-            log.warning("SEEDS_DIR %s is not a folder: no shipped threads loaded", seeds)
-            return
-        report = await ingest_files(self.storage, [seeds])
-        for path, error in report.errors:
-            log.error("skipped seed %s: %s", path, error)
-        for result in report.results:
-            log.info("seed %s: %s (%d comments)", result.slug, result.status, result.comment_count)
-            for warning in result.warnings:
-                log.warning("%s", warning)
+        await ingest_seeds(self.storage, self.settings.seeds_dir)
 
     def command_payload_hash(self) -> str:
         """A fingerprint of the global command set, to sync only when it changed."""

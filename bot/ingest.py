@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +12,8 @@ from bot.models import IngestResult, ParseError, Thread
 from bot.parsing import decode, parse_thread
 from bot.replies import infer_replies
 from bot.storage import SHIPPED, Storage
+
+log = logging.getLogger(__name__)
 
 THREAD_SUFFIXES = (".txt", ".xml")
 
@@ -86,4 +90,23 @@ async def ingest_files(
                 report.results.append(await ingest_thread(storage, thread, guild_id=guild_id))
         if on_file is not None:
             on_file(path)
+    return report
+
+
+async def ingest_seeds(storage: Storage, seeds: Path) -> IngestReport:
+    """Load the shipped threads in ``seeds`` (idempotent); problems are logged, not raised.
+
+    Both the bot's start and the offline CLI commands call this, so a new user sees
+    the shipped threads in ``python -m bot show`` before the bot has ever run.
+    """
+    if not await asyncio.to_thread(seeds.is_dir):
+        log.warning("SEEDS_DIR %s is not a folder: no shipped threads loaded", seeds)
+        return IngestReport()
+    report = await ingest_files(storage, [seeds])
+    for path, error in report.errors:
+        log.error("skipped seed %s: %s", path, error)
+    for result in report.results:
+        log.info("seed %s: %s (%d comments)", result.slug, result.status, result.comment_count)
+        for warning in result.warnings:
+            log.warning("%s", warning)
     return report

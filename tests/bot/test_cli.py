@@ -69,3 +69,12 @@ def test_bad_file_is_reported_and_the_rest_load(tmp_path: Path) -> None:
     assert "1 thread(s) stored, 1 file(s) refused" in done.stdout
     unknown = run(tmp_path, "show", "nope")
     assert unknown.returncode == 1 and "no thread 'nope'" in unknown.stderr
+
+
+def test_offline_commands_load_the_shipped_seeds_first(tmp_path: Path) -> None:
+    """A new user without a token can still see the seed: `show` loads SEEDS_DIR itself."""
+    show = run(tmp_path, "show", "iraq-cease-fire-over")
+    assert show.returncode == 0, show.stderr
+    assert "Iraq Cease-Fire Over" in show.stdout and "#1 glasnost" in show.stdout
+    listed = run(tmp_path, "threads")
+    assert listed.stdout.count("iraq-cease-fire-over") == 1 and "shipped" in listed.stdout
