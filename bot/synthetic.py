@@ -188,6 +188,8 @@ class _Generator:
         self.quotes: dict[tuple[int, int], QuoteRef] = {}
         self.edges: list[ReplyEdge] = []
         self.lines: list[str] = []
+        self.addressing: set[str] = set()
+        """Sentences that address someone: an echo must not copy their opening."""
 
     # ---- cast ------------------------------------------------------------------------
 
@@ -452,7 +454,7 @@ class _Generator:
         recent = self.own_by_seq[max(0, seq - 3) : seq]
         flat = [s for records in recent for r in records for s in r.sentences]
         sentences = self.own_paragraph()
-        longer = [s for s in flat if len(s.split()) >= 8]
+        longer = [s for s in flat if len(s.split()) >= 8 and s not in self.addressing]
         if longer:
             opening = [w.strip(",…") for w in self.rng.choice(longer).split()[:4]]
             sentences[0] = " ".join(opening) + " " + self.sentence(10, 18).lower()
@@ -511,6 +513,7 @@ class _Generator:
             sentences[0] = f"@{form} {sentences[0]}"
         else:
             sentences[0] = f"Hi {form}, {_lower_first(sentences[0])}"
+        self.addressing.add(sentences[-1] if style == 2 else sentences[0])
         return [target.key]
 
     # ---- bookkeeping -----------------------------------------------------------------
