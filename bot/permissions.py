@@ -9,10 +9,13 @@ Administrators always may. ``configured_roles`` is the hook for per-guild roles
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any, Literal
+import itertools
+import weakref
+from collections.abc import Callable, Collection
+from typing import Any, Literal, TypeVar
 
 import discord
+from discord import app_commands
 
 from bot.errors import NotAllowed
 
@@ -24,7 +27,8 @@ DEFAULT_PERMISSION: dict[Action, str] = {
 }
 """The ``discord.Permissions`` flag that allows each action by default."""
 
-_LABEL = {"manage_guild": "Manage Server", "manage_threads": "Manage Threads"}
+PERMISSION_LABEL = {"manage_guild": "Manage Server", "manage_threads": "Manage Threads"}
+"""How Discord's client names each permission flag."""
 
 
 def is_allowed(
@@ -55,7 +59,78 @@ def ensure_allowed(
     role_ids = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
     if is_allowed(action, interaction.permissions, role_ids, configured_roles):
         return
-    needed = _LABEL[DEFAULT_PERMISSION[action]]
+    needed = PERMISSION_LABEL[DEFAULT_PERMISSION[action]]
     verb = "import threads" if action == "import" else "start or stop replays"
     extra = " or one of the roles set with /threadbot config" if configured_roles else ""
     raise NotAllowed(f"You need the {needed} permission{extra} to {verb} here.")
+
+
+def ensure_manager(interaction: discord.Interaction[Any]) -> None:
+    """Raise :class:`NotAllowed` unless the member may change this server's settings.
+
+    ``/threadbot`` is hidden from members without Manage Server by default, but a
+    server can show it to anyone in its Integrations settings: this check still holds.
+    """
+    if interaction.guild_id is None:
+        raise NotAllowed("This command works in a server, not in DMs.")
+    permissions = interaction.permissions
+    if not (permissions.administrator or permissions.manage_guild):
+        raise NotAllowed("You need the Manage Server permission to change threadbot here.")
+
+
+# ---- cooldowns ---------------------------------------------------------------------------
+
+Heavy = Literal["import", "replay", "graph"]
+
+COOLDOWN_SECONDS: dict[Heavy, float] = {
+    "import": 30.0,
+    "replay": 30.0,
+    "graph": 15.0,
+}
+"""One use per this many seconds and person, for commands that cost real work: an
+import (download, parse, store), starting a replay (a thread, a webhook, many posts)
+and drawing the replies picture. The tree's ``on_error`` answers "try again in N s"."""
+
+T = TypeVar("T")
+
+_instances: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_instance_numbers = itertools.count(1)
+
+
+def _client_number(client: Any) -> int:
+    """A number unique to one bot object for the life of the process (never reused)."""
+    number = _instances.get(client)
+    if number is None:
+        number = _instances[client] = next(_instance_numbers)
+    return number
+
+
+def cooldown_key(interaction: discord.Interaction[Any]) -> tuple[int, int]:
+    """Per person and per bot: discord.py keeps cooldown buckets in the decorator,
+    i.e. once per process, so a second bot in the same process (tests, a restart
+    in place) must not inherit the first one's buckets."""
+    return (_client_number(interaction.client), interaction.user.id)
+
+
+def heavy_cooldown(
+    kind: Heavy, *, when: Callable[[discord.Interaction[Any]], bool] | None = None
+) -> Callable[[T], T]:
+    """``app_commands.checks.dynamic_cooldown`` with :data:`COOLDOWN_SECONDS` for ``kind``.
+
+    ``when`` limits the cooldown to the invocations that do the heavy work (e.g.
+    ``/thread replies`` only when it draws the picture).
+    """
+    per = COOLDOWN_SECONDS[kind]
+
+    def applies(interaction: discord.Interaction[Any]) -> bool:
+        return when is None or when(interaction)
+
+    def factory(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:
+        return app_commands.Cooldown(1, per) if applies(interaction) else None
+
+    def key(interaction: discord.Interaction[Any]) -> tuple[int, int, bool]:
+        # Light invocations get their own key, never stored (the factory gives them no
+        # bucket), so they neither use up nor wait for the heavy ones' cooldown.
+        return (*cooldown_key(interaction), applies(interaction))
+
+    return app_commands.checks.dynamic_cooldown(factory, key=key)

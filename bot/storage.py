@@ -841,6 +841,112 @@ class Storage:
             (key, value),
         )
 
+    # ---- guild settings ---------------------------------------------------------------
+    # One row per server: its ``/threadbot config`` values (JSON, read through
+    # ``bot.guild_config``) and, once the bot has left it, when (``left_at``), so that
+    # housekeeping purges the server's imports and settings after the grace period.
+
+    async def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        """The stored settings of one server (``{}`` when it never changed any)."""
+        async with self._r.execute(
+            "SELECT settings FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return {}
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    async def put_guild_settings(self, guild_id: int, settings: dict[str, Any]) -> None:
+        """Replace one server's settings (its ``left_at`` is kept)."""
+        await self.execute_write(
+            "INSERT INTO guild_settings (guild_id, settings) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET settings = excluded.settings",
+            (guild_id, json.dumps(settings, ensure_ascii=False, sort_keys=True)),
+        )
+
+    async def mark_guild_left(self, guild_id: int, when: datetime) -> None:
+        """Record that the bot left ``guild_id`` at ``when`` (an earlier record is kept)."""
+        await self.execute_write(
+            "INSERT INTO guild_settings (guild_id, settings, left_at) VALUES (?, '{}', ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET "
+            "left_at = coalesce(guild_settings.left_at, excluded.left_at)",
+            (guild_id, when.astimezone(UTC).isoformat(timespec="seconds")),
+        )
+
+    async def mark_guild_returned(self, guild_id: int) -> bool:
+        """Forget that the bot had left ``guild_id``; ``True`` if it was marked."""
+        changed = await self.execute_write(
+            "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+            (guild_id,),
+        )
+        return changed > 0
+
+    async def guilds_left(self) -> dict[int, datetime]:
+        """Servers the bot has left and when, for housekeeping."""
+        async with self._r.execute(
+            "SELECT guild_id, left_at FROM guild_settings WHERE left_at IS NOT NULL"
+        ) as cur:
+            rows = await cur.fetchall()
+        out: dict[int, datetime] = {}
+        for row in rows:
+            when = datetime.fromisoformat(str(row[1]))
+            out[int(row[0])] = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return out
+
+    async def guilds_with_data(self) -> set[int]:
+        """Servers that own imported threads or stored settings."""
+        async with self._r.execute(
+            "SELECT guild_id FROM threads WHERE guild_id != ? "
+            "UNION SELECT guild_id FROM guild_settings",
+            (SHIPPED,),
+        ) as cur:
+            return {int(r[0]) for r in await cur.fetchall()}
+
+    async def purge_guild(self, guild_id: int) -> int:
+        """Remove a server's imports (and all derived rows), replays and settings in one
+        transaction; returns how many threads went. Shipped threads are never touched."""
+        if guild_id == SHIPPED:
+            raise ValueError("the shipped threads belong to no server and are never purged")
+        async with self._write_lock:
+            conn = self._w
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                async with conn.execute(
+                    "SELECT id FROM threads WHERE guild_id = ?", (guild_id,)
+                ) as cur:
+                    thread_ids = [int(r[0]) for r in await cur.fetchall()]
+                for thread_id in thread_ids:
+                    await self._delete_children(conn, thread_id)
+                await conn.execute("DELETE FROM replays WHERE guild_id = ?", (guild_id,))
+                await conn.execute("DELETE FROM threads WHERE guild_id = ?", (guild_id,))
+                await conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        return len(thread_ids)
+
+    async def count_running_replays(
+        self, guild_id: int | None = None, *, thread_id: int | None = None
+    ) -> int:
+        """Replays running in one server, or of one thread (per-server limit, deletes)."""
+        where, params = ["status = 'running'"], []
+        if guild_id is not None:
+            where.append("guild_id = ?")
+            params.append(guild_id)
+        if thread_id is not None:
+            where.append("thread_id = ?")
+            params.append(thread_id)
+        async with self._r.execute(
+            f"SELECT count(*) FROM replays WHERE {' AND '.join(where)}", params
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     # ---- replays ---------------------------------------------------------------------
     # Progress of ``/replay`` runs, written after every posted message so that a
     # restart resumes where it stopped. At most one running replay per channel:
