@@ -2485,7 +2485,9 @@ class FakeDiscord:
         """Submit the modal the bot opened in answer to ``opened_by`` (type 5).
 
         ``values`` maps text input custom_ids to what the user typed; the submitted
-        components mirror the modal's layout (action rows or labels).
+        components mirror the modal's layout (action rows or labels). A key may also be
+        the text input's label, as a person sees it (handy when the bot lets discord.py
+        generate random custom_ids).
         """
         src = opened_by.record
         modal = src.modal
@@ -2494,9 +2496,14 @@ class FakeDiscord:
         submitted: list[dict[str, Any]] = []
         seen: set[str] = set()
 
-        def text_input(comp: dict[str, Any]) -> dict[str, Any]:
+        def text_input(comp: dict[str, Any], label: str | None = None) -> dict[str, Any]:
             cid = comp["custom_id"]
-            value = values.get(cid, comp.get("value") or "")
+            label = label if label is not None else comp.get("label")
+            if cid not in values and label is not None and label in values:
+                seen.add(label)
+                value = values[label]
+            else:
+                value = values.get(cid, comp.get("value") or "")
             if comp.get("required", True) and not value:
                 raise ValueError(f"text input {cid!r} is required")
             if comp.get("max_length") is not None and len(value) > comp["max_length"]:
@@ -2511,7 +2518,9 @@ class FakeDiscord:
                 kids = [text_input(c) for c in top.get("components") or [] if c.get("type") == 4]
                 submitted.append({"type": 1, "components": kids})
             elif top.get("type") == 18 and (top.get("component") or {}).get("type") == 4:
-                submitted.append({"type": 18, "component": text_input(top["component"])})
+                submitted.append(
+                    {"type": 18, "component": text_input(top["component"], top.get("label"))}
+                )
         unknown = set(values) - seen
         if unknown:
             raise ValueError(f"the modal has no text inputs {sorted(unknown)}")

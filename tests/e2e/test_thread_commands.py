@@ -1,0 +1,270 @@
+"""``/thread list|read|comments|replies`` end to end: the real ThreadBot, the seed thread, the
+fake Discord. Every command is an INTERACTION_CREATE with real option payloads; every
+assertion is on what the channel (or the user's ephemeral view) shows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import ThreadBot
+from bot.ingest import ingest_thread
+from bot.parsing import parse_thread
+from bot.rendering import article_messages
+from tests.e2e.conftest import run_bot
+from tests.fakediscord import GENERAL_ID, GUILD_ID, MEMBER_ID, FakeDiscord, StoredMessage
+from tests.fakediscord.threadbot import (
+    ROOT,
+    SEED_FILE,
+    SEED_SLUG,
+    button_id,
+    buttons,
+    make_threadbot,
+    message_text,
+)
+
+pytestmark = pytest.mark.e2e
+
+SEED = parse_thread(SEED_FILE.read_text(encoding="utf-8"), SEED_FILE.name)
+LABELS = json.loads((ROOT / "tests" / "bot" / "seed_replies.json").read_text(encoding="utf-8"))
+AUTHOR_OF = {c.number: c.author for c in SEED.comments}
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+        yield bot
+
+
+def comment_shown(message: StoredMessage | None) -> tuple[int, str]:
+    """(number, author) of the comment page a message shows: title ``#n``, author name."""
+    assert message is not None
+    [embed] = message.embeds
+    number = int(str(embed["title"]).split()[0].lstrip("#"))
+    return number, str(embed["author"]["name"])
+
+
+async def press(fake: FakeDiscord, message: StoredMessage, label: str) -> StoredMessage:
+    """Press a paginator button and return the message as the update left it."""
+    reply = await (await fake.press_button(message, button_id(message, label))).response()
+    assert reply.type == 7, f"expected an in-place update, got {reply.type}: {reply.content}"
+    assert reply.message is not None and reply.message.id == message.id
+    return reply.message
+
+
+async def test_thread_list_shows_the_seed(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    reply = await (await fake_discord.send_slash_command("thread list")).response()
+    text = message_text(reply)
+    assert "Threads here" in text
+    assert SEED.title in text and f"{len(SEED.comments)} comments" in text
+    assert SEED_SLUG in text and SEED.author in text
+    assert not reply.ephemeral and buttons(reply) == {}  # one page: no buttons
+    assert [m.id for m in fake_discord.messages(GENERAL_ID)] == [reply.message.id]  # type: ignore[union-attr]
+
+    dm = int(fake_discord.dm_channel(MEMBER_ID)["id"])
+    in_dm = await (await fake_discord.send_slash_command("thread list", channel_id=dm)).response()
+    assert "in DMs" in message_text(in_dm) and SEED.title in message_text(in_dm)
+
+
+async def test_thread_read_posts_the_whole_article(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    stored = await bot.storage.find_thread(SEED_SLUG, GUILD_ID)
+    assert stored is not None
+    expected = len(article_messages(stored))
+    handle = await fake_discord.send_slash_command("thread read", {"thread": SEED_SLUG})
+    await handle.response()
+    followups = await handle.followups(expected - 1) if expected > 1 else []
+    reply = await handle.response()
+    messages = reply.messages
+    assert len(messages) == expected == 1 + len(followups)
+    text = "\n".join(message_text(m) for m in messages)
+    assert messages[0].embeds[0]["title"] == SEED.title
+    assert messages[0].embeds[0]["author"]["name"] == SEED.author == "James Joyner"
+    assert SEED.lede in text
+    for paragraph in SEED.body:  # every body paragraph, the […] elision included
+        assert paragraph.strip() in text
+    assert "Tags" in text and "Uncategorized" in text
+    assert f"About {SEED.author}" in text and SEED.author_bio.split(".")[0] in text
+    for message in messages:
+        assert message.allowed_mentions == {"parse": []}
+        assert len(message.content) <= 2000 and len(message.embeds) <= 10
+        assert sum(len(json.dumps(e)) for e in message.embeds) < 6000 * 2  # sanity
+        assert all(len(e.get("description") or "") <= 4096 for e in message.embeds)
+    assert fake_discord.violations == []
+
+
+async def test_comments_start_page_5_is_comment_5_by_its_author(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    labelled = {c["seq"]: c["author"] for c in LABELS["comments"]}
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED_SLUG, "start": 5})
+    ).response()
+    assert comment_shown(reply.message) == (5, AUTHOR_OF[5]) == (5, labelled[5])
+    assert "comment 5 of 31" in message_text(reply)
+    assert list(buttons(reply)) == ["⏮", "◀", "5 / 31", "▶", "⏭"]
+    assert not any(b.get("disabled") for b in buttons(reply).values())
+
+    default = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED.title})
+    ).response()
+    assert comment_shown(default.message) == (1, AUTHOR_OF[1])
+    assert buttons(default)["⏮"]["disabled"] and buttons(default)["◀"]["disabled"]
+
+
+async def test_arrow_buttons_walk_every_comment_in_order(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED_SLUG})
+    ).response()
+    assert reply.message is not None
+    message = reply.message
+    seen = [comment_shown(message)]
+    while not buttons(message)["▶"].get("disabled"):
+        message = await press(fake_discord, message, "▶")
+        seen.append(comment_shown(message))
+    assert seen == [(c.number, c.author) for c in SEED.comments]
+    with pytest.raises(ValueError, match="disabled"):
+        await fake_discord.press_button(message, button_id(message, "▶"))
+
+    message = await press(fake_discord, message, "◀")
+    assert comment_shown(message) == (30, AUTHOR_OF[30])
+    message = await press(fake_discord, message, "⏮")
+    assert comment_shown(message) == (1, AUTHOR_OF[1])
+    assert buttons(message)["◀"]["disabled"]
+    message = await press(fake_discord, message, "⏭")
+    assert comment_shown(message) == (31, AUTHOR_OF[31])
+    assert buttons(message)["⏭"]["disabled"] and buttons(message)["▶"]["disabled"]
+    # Only the command's own message exists: every press edited it in place.
+    assert [m.id for m in fake_discord.messages(GENERAL_ID)] == [message.id]
+
+
+async def test_jump_modal_opens_and_jumps(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED_SLUG, "start": 3})
+    ).response()
+    assert reply.message is not None
+    opened = await fake_discord.press_button(reply.message, button_id(reply, "3 / 31"))
+    modal = (await opened.response()).modal
+    assert modal is not None and modal["title"] == "Jump to a comment"
+    submitted = await fake_discord.submit_modal(opened, {"Comment number (#)": "#12"})
+    jumped = await submitted.response()
+    assert jumped.type == 7 and jumped.message is not None
+    assert jumped.message.id == reply.message.id
+    assert comment_shown(jumped.message) == (12, AUTHOR_OF[12])
+
+    again = await fake_discord.press_button(jumped.message, button_id(jumped, "12 / 31"))
+    await again.response()
+    refused = await (
+        await fake_discord.submit_modal(again, {"Comment number (#)": "99"})
+    ).response()
+    assert refused.ephemeral and "not a page from 1 to 31" in refused.content
+    assert comment_shown(fake_discord.message(reply.message.id)) == (12, AUTHOR_OF[12])
+
+
+async def test_replies_of_comment_12_name_comment_6(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    labelled = {c["seq"]: c for c in LABELS["comments"]}
+    for number in (12, 9):
+        reply = await (
+            await fake_discord.send_slash_command(
+                "thread replies", {"thread": SEED_SLUG, "comment": number}
+            )
+        ).response()
+        text = message_text(reply)
+        assert reply.embeds[0]["title"] == f"#{number} by {AUTHOR_OF[number]}"
+        replies_to, _, replied_by = text.partition("**Replied to by**")
+        for target, _via in labelled[number]["edges"]:
+            assert f"#{target} {AUTHOR_OF[target]}" in replies_to
+        answered_by = [c["seq"] for c in LABELS["comments"] if [number, "quote"] in c["edges"]]
+        for source in answered_by:
+            assert f"#{source} {AUTHOR_OF[source]}" in replied_by
+        assert reply.message is not None and reply.message.allowed_mentions == {"parse": []}
+    assert "#6 Bithead" in message_text(fake_discord.messages(GENERAL_ID)[0])
+
+
+async def test_replies_of_the_thread_are_a_png_and_a_table(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    handle = await fake_discord.send_slash_command("thread replies", {"thread": SEED_SLUG})
+    reply = await handle.response()
+    assert reply.type == 5  # deferred: the graph may take a while to draw
+    [message] = reply.messages
+    [png] = message.files
+    assert png.filename == "replies.png" and png.data.startswith(b"\x89PNG\r\n\x1a\n")
+    [embed] = message.embeds
+    assert embed["image"]["url"] == "attachment://replies.png"
+    # The table lists person → person pairs; every pair is one the hand labels have.
+    number_author = {c["seq"]: c["author"] for c in LABELS["comments"]} | {0: SEED.author}
+    labelled = Counter(
+        (c["author"], number_author[t]) for c in LABELS["comments"] for t, _ in c["edges"]
+    )
+    shown: dict[tuple[str, str], int] = {}
+    for line in str(embed["description"]).splitlines():
+        pair, _, count = line.rpartition(": ")
+        source, _, target = pair.partition(" → ")
+        target = target.strip("*").removesuffix(" (article)")
+        shown[(source.strip("*"), target)] = int(count)
+    assert set(shown) == set(labelled)
+    assert all(shown[p] <= labelled[p] for p in shown)
+    assert max(shown, key=lambda p: shown[p]) == ("Michael", "Bithead")
+
+
+async def test_unknown_thread_and_comment_are_ephemeral_with_suggestions(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    for command in ("thread read", "thread comments", "thread replies"):
+        reply = await (
+            await fake_discord.send_slash_command(command, {"thread": "Irak cease fire"})
+        ).response()
+        assert reply.ephemeral
+        assert "No thread matches “Irak cease fire”" in reply.content
+        assert f"Did you mean: “{SEED.title}”" in reply.content
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED_SLUG, "start": 99})
+    ).response()
+    assert reply.ephemeral and "No comment matches “#99”" in reply.content
+    assert "Did you mean: “#31”" in reply.content
+    assert fake_discord.messages(GENERAL_ID) == []  # nothing public
+
+
+async def test_thread_autocomplete_prefix_fuzzy_and_at_most_25(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    async def choices(typed: str) -> list[dict[str, str]]:
+        handle = await fake_discord.send_autocomplete(
+            "thread comments", {"thread": typed}, focused="thread"
+        )
+        reply = await handle.response()
+        assert reply.type == 8 and reply.choices is not None
+        return reply.choices
+
+    seed_id = str((await bot.storage.find_thread(SEED_SLUG, GUILD_ID)).id)  # type: ignore[union-attr]
+    assert await choices("ira") == [{"name": SEED.title, "value": seed_id}]
+    assert await choices("cease") == [{"name": SEED.title, "value": seed_id}]  # a word prefix
+    assert [c["value"] for c in await choices("Irak ceasfire")] == [seed_id]  # fuzzy
+    assert await choices("zzzzqqq") == []
+
+    # Thirty more threads imported for this guild: the list is cut at Discord's 25.
+    text = SEED_FILE.read_text(encoding="utf-8")
+    for i in range(30):
+        thread = parse_thread(text.replace(SEED.title, f"Topic {i:02d} of many", 1), f"t{i}.txt")
+        await ingest_thread(bot.storage, thread, guild_id=GUILD_ID)
+    everything = await choices("")
+    assert len(everything) == 25
+    topics = await choices("topic 1")
+    assert 10 <= len(topics) <= 25
+    # Prefix matches first (in storage order), then fuzzy ones.
+    assert {c["name"] for c in topics[:10]} == {f"Topic 1{i} of many" for i in range(10)}
+    # The chosen value (a thread id) is accepted by the command itself.
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": topics[0]["value"]})
+    ).response()
+    assert topics[0]["name"] in message_text(reply)
