@@ -51,9 +51,12 @@ PART_GAP = 1.0
 """Seconds between the parts of one long comment."""
 
 SPEED_MIN, SPEED_MAX = 0.25, 4.0
+"""The widest speeds ``/replay start`` offers (a guild's limits may be narrower)."""
 MAX_RUNNING = 20
 """Replays running at once in this process: 20 × ≤1 message/s stays far below Discord's
 global 50 requests/s, so replays never starve other commands of requests."""
+MAX_PER_GUILD = 3
+"""Replays running at once in one guild, unless its configuration says otherwise."""
 
 THREAD_NAME_MAX = 100
 WEBHOOK_USERNAME_MAX = 80
@@ -344,6 +347,17 @@ class EmbedSender:
         await self.target.send(embed=post.embed(), allowed_mentions=NO_MENTIONS)
 
 
+CHANNEL_BUSY = "A replay is already running here: see `/replay status`, or `/replay stop`."
+
+
+def guild_busy(limit: int) -> str:
+    """The refusal when a guild already runs its most replays at once."""
+    return (
+        f"This server already runs {limit} replay{'s' if limit != 1 else ''} at once, the most "
+        "allowed: stop one with `/replay stop` in its channel, or wait for one to end."
+    )
+
+
 EMBED_NOTICE = (
     "I can't use a webhook here (I need the **Manage Webhooks** permission), so comments "
     "are shown as embeds with the author as title instead of under each author's name."
@@ -377,6 +391,32 @@ def interval_for(speed: float, base: float, minimum: float = MIN_INTERVAL) -> fl
     return max(minimum, base / speed)
 
 
+@dataclass(frozen=True, slots=True)
+class ReplayLimits:
+    """What bounds replays in one guild, read in one place: :meth:`ReplayManager.limits`."""
+
+    max_per_guild: int = MAX_PER_GUILD
+    speed_min: float = SPEED_MIN
+    speed_max: float = SPEED_MAX
+
+    def check_speed(self, speed: float) -> float:
+        """``speed`` if allowed here; a :class:`UserFacingError` naming the bounds if not."""
+        if not self.speed_min <= speed <= self.speed_max:
+            raise UserFacingError(
+                f"Speed must be between {self.speed_min:g} and {self.speed_max:g} here."
+            )
+        return speed
+
+
+def pacing_floor(base_interval: float) -> tuple[float, float]:
+    """``(min_interval, part_gap)`` for a configured ``REPLAY_INTERVAL``.
+
+    The 1 s floors hold unless the operator deliberately set the interval itself
+    lower (a private server, or tests): then that value is the floor.
+    """
+    return min(MIN_INTERVAL, base_interval), min(PART_GAP, base_interval)
+
+
 class ReplayFailed(Exception):
     """A replay that cannot continue (target gone, no permission left)."""
 
@@ -389,6 +429,23 @@ SwitchToEmbeds = Callable[[], Awaitable[Sender]]
 """Called when the webhook stops working: returns an embed sender (and says so once)."""
 
 _RETRIES = 3
+"""Retries of one message after Discord's 5xx (which may or may not have posted it)."""
+_RATE_LIMITED_ROUNDS = 20
+"""Times one message may come back 429 after discord.py's own retries (5 each) before the
+replay gives up: a 429 means nothing was posted, so waiting and retrying is always safe."""
+
+
+def retry_after(exc: discord.HTTPException, default: float = 1.0) -> float:
+    """Seconds a 429 asks to wait, from its headers (discord.py keeps no body for it)."""
+    headers = getattr(exc.response, "headers", None) or {}
+    for name in ("X-RateLimit-Reset-After", "Retry-After"):
+        try:
+            value = float(headers.get(name, ""))
+        except (TypeError, ValueError):
+            continue
+        if value >= 0:
+            return min(value, 60.0)
+    return default
 
 
 async def run_replay(
@@ -459,8 +516,9 @@ class _RunState:
         return True
 
     async def _send(self, post: Post) -> bool:
-        """Post with retries on Discord's 5xx; ``False`` if a stop came during a backoff."""
-        for attempt in range(_RETRIES + 1):
+        """Post with retries on Discord's 429s and 5xx; ``False`` if a stop came during a wait."""
+        attempt = limited = 0
+        while True:
             try:
                 await self.sender.send(post)
                 return True
@@ -473,12 +531,19 @@ class _RunState:
                 except discord.HTTPException as again:
                     raise ReplayFailed(f"I can no longer post there ({again.status})") from again
             except discord.HTTPException as exc:
+                if exc.status == 429 and limited < _RATE_LIMITED_ROUNDS:
+                    limited += 1
+                    wait = retry_after(exc)
+                    log.warning("replay %s: rate limited, waiting %.2f s", self.replay_id, wait)
+                    if await self.pacing.wait(wait):
+                        return False
+                    continue
                 if attempt == _RETRIES or exc.status < 500:
                     raise ReplayFailed(f"Discord refused a message ({exc.status})") from exc
                 log.warning("replay %s: %s, retrying", self.replay_id, exc)
                 if await self.pacing.wait(2.0 * 2**attempt):
                     return False
-        raise ReplayFailed("Discord kept refusing the message")
+                attempt += 1
 
 
 # ---- the manager (one task per replay) -----------------------------------------------------
@@ -516,6 +581,7 @@ class ReplayManager:
         min_interval: float = MIN_INTERVAL,
         part_gap: float = PART_GAP,
         max_running: int = MAX_RUNNING,
+        max_per_guild: int = MAX_PER_GUILD,
     ) -> None:
         self.client = client
         self.storage = storage
@@ -523,6 +589,7 @@ class ReplayManager:
         self.min_interval = min_interval
         self.part_gap = part_gap
         self.max_running = max_running
+        self.max_per_guild = max_per_guild
         self._handles: dict[int, _Handle] = {}
         self._starting: set[int] = set()
 
@@ -541,6 +608,17 @@ class ReplayManager:
         if handle is not None:
             await asyncio.wait({handle.task})
 
+    async def limits(self, guild_id: int) -> ReplayLimits:
+        """The limits for replays in ``guild_id``: the one place they are read.
+
+        Today the process-wide defaults; per-guild configuration plugs in here.
+        """
+        return ReplayLimits(max_per_guild=self.max_per_guild)
+
+    def interval(self, speed: float) -> float:
+        """Seconds between comments at ``speed`` with this manager's pacing."""
+        return interval_for(speed, self.base_interval, self.min_interval)
+
     # ---- start
 
     async def start(
@@ -558,8 +636,11 @@ class ReplayManager:
         """Claim the channel, pick where to post, get a sender, and start the task.
 
         Raises :class:`Busy` when a replay already runs in or into this channel, or
-        too many run at once; :class:`UserFacingError` when there is nowhere to post.
+        too many run in the guild or at once; :class:`UserFacingError` for a speed
+        outside the guild's limits or when there is nowhere to post.
         """
+        limits = await self.limits(guild_id)
+        limits.check_speed(speed)
         if self.active >= self.max_running:
             raise Busy(f"{self.active} replays are running already; try again when one ends.")
         mode: ReplayMode = "webhook" if can_webhook else "embed"
@@ -572,9 +653,12 @@ class ReplayManager:
             speed=speed,
             mode=mode,
             started_by=user_id,
+            guild_limit=limits.max_per_guild,
         )
         if record is None:
-            raise Busy("A replay is already running here: see `/replay status`, or `/replay stop`.")
+            if await self.storage.running_replay(channel.id) is not None:
+                raise Busy(CHANNEL_BUSY)
+            raise Busy(guild_busy(limits.max_per_guild))
         self._starting.add(record.id)
         try:
             target, created = await self._make_target(channel, thread, last_seq - first_seq + 1)
@@ -669,10 +753,7 @@ class ReplayManager:
     # ---- running
 
     def _spawn(self, record: ReplayRecord, target: Any, sender: Sender) -> None:
-        pacing = Pacing(
-            interval=interval_for(record.speed, self.base_interval, self.min_interval),
-            part_gap=self.part_gap,
-        )
+        pacing = Pacing(interval=self.interval(record.speed), part_gap=self.part_gap)
         task = asyncio.create_task(
             self._run(record, target, sender, pacing), name=f"replay-{record.id}"
         )

@@ -990,8 +990,11 @@ class Storage:
         mode: ReplayMode,
         started_by: int,
         target_id: int | None = None,
+        guild_limit: int | None = None,
     ) -> ReplayRecord | None:
-        """Record a new running replay; ``None`` when one already runs in or into that channel."""
+        """Record a new running replay; ``None`` when one already runs in or into that channel,
+        or ``guild_limit`` replays already run in the guild (tell them apart with
+        :meth:`running_replay`). Checked and inserted in one transaction: no race."""
         async with self._write_lock:
             conn = self._w
             await conn.execute("BEGIN IMMEDIATE")
@@ -1004,6 +1007,13 @@ class Storage:
                     (*places, *places),
                 ) as cur:
                     busy = await cur.fetchone() is not None
+                if not busy and guild_limit is not None:
+                    async with conn.execute(
+                        "SELECT count(*) FROM replays WHERE status = 'running' AND guild_id = ?",
+                        (guild_id,),
+                    ) as cur:
+                        row = await cur.fetchone()
+                    busy = row is not None and int(row[0]) >= guild_limit
                 replay_id = None
                 if not busy:
                     now = _now()
@@ -1056,6 +1066,14 @@ class Storage:
         ) as cur:
             row = await cur.fetchone()
         return None if row is None else self._replay(row)
+
+    async def running_replay_count(self, guild_id: int) -> int:
+        """How many replays run in ``guild_id`` (the per-guild limit)."""
+        async with self._r.execute(
+            "SELECT count(*) FROM replays WHERE status = 'running' AND guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])
 
     async def running_replays(self) -> list[ReplayRecord]:
         """Every replay still marked running (to resume after a restart), oldest first."""

@@ -19,7 +19,15 @@ from bot.client import ThreadBot
 from bot.errors import Busy, UserFacingError
 from bot.models import StoredThread
 from bot.permissions import ensure_allowed
-from bot.replay import EMBED_NOTICE, SPEED_MAX, SPEED_MIN, ReplayManager, interval_for
+from bot.replay import (
+    CHANNEL_BUSY,
+    EMBED_NOTICE,
+    SPEED_MAX,
+    SPEED_MIN,
+    ReplayManager,
+    guild_busy,
+    pacing_floor,
+)
 from bot.storage import ReplayRecord
 from bot.text import safe, truncate
 from bot.transformers import ThreadArg
@@ -41,7 +49,11 @@ class Replay(
 
     def __init__(self, bot: ThreadBot) -> None:
         self.bot = bot
-        self.replays = ReplayManager(bot, bot.storage, base_interval=bot.settings.replay_interval)
+        base = bot.settings.replay_interval
+        min_interval, part_gap = pacing_floor(base)
+        self.replays = ReplayManager(
+            bot, bot.storage, base_interval=base, min_interval=min_interval, part_gap=part_gap
+        )
         self._resume_task: asyncio.Task[None] | None = None
         super().__init__()
 
@@ -93,8 +105,16 @@ class Replay(
         )
         if first_seq > last_seq:
             raise UserFacingError("`from` must not come after `to`.")
+        # Refused before deferring, so the refusal stays private (the manager checks again,
+        # atomically, for two starts racing).
+        limits = await self.replays.limits(interaction.guild_id)
+        limits.check_speed(speed)
         if await self.bot.storage.running_replay(channel.id) is not None:
-            raise Busy("A replay is already running here: see `/replay status`, or `/replay stop`.")
+            raise Busy(CHANNEL_BUSY)
+        if await self.bot.storage.running_replay_count(interaction.guild_id) >= (
+            limits.max_per_guild
+        ):
+            raise Busy(guild_busy(limits.max_per_guild))
         # Creating a thread and finding the webhook are a few requests: acknowledge first.
         await interaction.response.defer(thinking=True)
         started = await self.replays.start(
@@ -107,7 +127,7 @@ class Replay(
             speed=float(speed),
             can_webhook=interaction.app_permissions.manage_webhooks,
         )
-        seconds = interval_for(speed, self.bot.settings.replay_interval, self.replays.min_interval)
+        seconds = self.replays.interval(speed)
         where = f"in <#{started.target_id}>" if started.created else "here"
         text = (
             f"Replaying **{safe(truncate(thread.title, 150))}** {where}: "

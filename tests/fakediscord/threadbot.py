@@ -93,3 +93,25 @@ def button_id(message: StoredMessage | InteractionReply | None, label: str) -> s
         if text == label or text.startswith(label):
             return str(comp["custom_id"])
     raise AssertionError(f"no button labelled {label!r}; the message has {sorted(found)}")
+
+
+def thread_file(
+    title: str,
+    comments: Sequence[tuple[str, Sequence[str]]],
+    *,
+    lede: str = "A short lede for a test thread.",
+    body: Sequence[str] = ("The body of the article.",),
+    tags: Sequence[str] = ("testing",),
+    author: str = "Test Author",
+    bio: str = "Test Author writes test threads.",
+) -> str:
+    """A thread capture in the seeds' format: ``comments`` are ``(name, paragraphs)``."""
+    lines = [title, "", lede, ""]
+    for paragraph in body:
+        lines += [paragraph, ""]
+    lines += [f"FILED UNDER: {', '.join(tags)}", author, f"About {author}", bio, "", "Comments", ""]
+    for number, (name, paragraphs) in enumerate(comments, start=1):
+        lines += [f"  {number}. {name} says:", ""]
+        for paragraph in paragraphs:
+            lines += [f"    {paragraph}", ""]
+    return "\n".join(lines)

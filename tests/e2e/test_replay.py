@@ -1,0 +1,384 @@
+"""``/replay`` end to end: the real ThreadBot (cogs, storage, pacing) against the fake Discord.
+
+Every test reads back what the channel shows and compares it with the plan the
+replay module makes for the seed thread, so "every comment exactly once, in order,
+article first" is checked message by message. Pacing is a few milliseconds
+(``REPLAY_INTERVAL`` set low, which also lowers the floor) so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from bot.client import ThreadBot
+from bot.replay import (
+    EMBED_NOTICE,
+    MAX_PER_GUILD,
+    WEBHOOK_NAME,
+    Post,
+    article_posts,
+    comment_posts,
+)
+from bot.settings import Settings
+from bot.storage import Storage
+from tests.conftest import SEEDS
+from tests.e2e.conftest import run_bot
+from tests.fakediscord import PERM, FakeDiscord, StoredMessage
+
+WEBHOOK_ROUTE = "/webhooks/{webhook_id}/{token}"
+SEED_COMMENTS = 31
+
+
+def make_bot(fake: FakeDiscord, db: Path, *, interval: float = 0.002) -> ThreadBot:
+    settings = Settings(
+        token=fake.token, database_path=db, seeds_dir=SEEDS, replay_interval=interval
+    )
+    return ThreadBot(
+        settings=settings, storage=Storage(db), extensions=["cogs.replay", "cogs.threads"]
+    )
+
+
+async def seed_plan(bot: ThreadBot, first: int = 1, last: int = SEED_COMMENTS) -> list[Post]:
+    """Every message a replay of the seed thread posts, in order (the article first)."""
+    storage = bot.storage
+    (thread,) = [t for t in await storage.all_threads() if t.slug == "iraq-cease-fire-over"]
+    heads = await storage.comment_heads(thread.id)
+    posts = article_posts(thread)
+    for comment in await storage.all_comments(thread.id):
+        if first <= comment.seq <= last:
+            posts += comment_posts(comment, heads, thread.author)
+    return posts
+
+
+def replay_messages(fake: FakeDiscord, channel_id: int) -> list[StoredMessage]:
+    """What the replay webhook posted in ``channel_id`` (not interaction answers), in order."""
+    return [
+        m
+        for m in fake.messages(channel_id)
+        if m.webhook_id is not None and m.webhook_id != fake.application_id
+    ]
+
+
+def assert_posted_exactly(messages: list[StoredMessage], plan: list[Post]) -> None:
+    """The channel shows the plan, message for message: nothing lost, doubled or swapped."""
+    assert [m.content for m in messages] == [p.content for p in plan]
+    assert [m.author["username"] for m in messages] == [p.persona.username for p in plan]
+    assert [m.avatar_url for m in messages] == [p.persona.avatar_url for p in plan]
+    for message in messages:
+        assert message.allowed_mentions == {"parse": []}
+
+
+async def start(
+    fake: FakeDiscord, options: dict[str, Any] | None = None, **kwargs: Any
+) -> tuple[str, Any]:
+    """``/replay start`` on the seed thread; the answer's text and the handle."""
+    handle = await fake.send_slash_command(
+        "replay start",
+        {"thread": "iraq-cease-fire-over", **(options or {})},
+        user=kwargs.pop("user", fake.seed.admin),
+        **kwargs,
+    )
+    reply = await handle.response()
+    message = reply.message
+    if message is None or not message.content:  # deferred: the answer is the edit
+        reply = await handle.edits()
+        message = reply.message
+    assert message is not None
+    return message.content, handle
+
+
+def shown_text(message: StoredMessage) -> str:
+    """A message's content and embeds as one string, as a reader sees it."""
+    parts = [message.content]
+    for embed in message.embeds:
+        parts += [str(embed.get("title", "")), str(embed.get("description", ""))]
+        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+def only_thread(fake: FakeDiscord, parent_id: int) -> dict[str, Any]:
+    threads = fake.threads(parent_id)
+    assert len(threads) == 1, threads
+    return threads[0]
+
+
+async def wait_finished(fake: FakeDiscord, bot: ThreadBot, count: int = 1) -> None:
+    async def finished() -> bool:
+        rows = [await bot.storage.latest_replay(c) for c in fake.channels]
+        return sum(1 for r in rows if r is not None and r.status != "running") >= count
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while not await finished():
+        assert asyncio.get_running_loop().time() < deadline, "the replay did not end"
+        await asyncio.sleep(0.01)
+
+
+async def test_seed_replay_in_a_new_thread_through_the_webhook(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "r.db"), fake) as bot:
+        answer, _ = await start(fake)
+        thread = only_thread(fake, general)
+        assert thread["name"] == "Iraq Cease-Fire Over"
+        assert f"<#{thread['id']}>" in answer and "31 comments" in answer
+        await wait_finished(fake, bot)
+        plan = await seed_plan(bot)
+        messages = replay_messages(fake, int(thread["id"]))
+        assert_posted_exactly(messages, plan)
+        assert messages[0].content.startswith("# Iraq Cease-Fire Over")
+        # One webhook, made by the bot, in the parent channel.
+        hooks = fake.webhooks(general)
+        assert [h["name"] for h in hooks] == [WEBHOOK_NAME]
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "finished"
+        assert record.posted == len(plan)
+
+
+async def test_a_429_storm_and_a_gateway_reconnect_midway_lose_and_double_nothing(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Issue 8: the seed replay with several 429s in a row on the webhook route (more than
+    discord.py's own five tries for one message) and an op 7 reconnect in the middle;
+    another command answers while the replay waits out the rate limit."""
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "s.db", interval=0.01), fake) as bot:
+        plan = await seed_plan(bot)
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(
+            lambda: len(replay_messages(fake, target)) >= 8, what="the replay to get going"
+        )
+        storm = fake.fail_next("POST", WEBHOOK_ROUTE, status=429, count=8, retry_after=0.1)
+        await fake.send_reconnect()
+        await fake.wait_until(lambda: storm.served >= 1, what="the first 429")
+
+        other = await fake.send_slash_command("thread list", {}, user=fake.seed.member)
+        reply = await other.response()
+        assert reply.message is not None
+        assert "Iraq Cease-Fire Over" in shown_text(reply.message)
+        assert storm.remaining > 0, "the command waited for the replay's rate limit"
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "running"
+
+        await wait_finished(fake, bot)
+        assert storm.served == 8
+        assert fake.gateway.stats.resumes == 1
+        assert_posted_exactly(replay_messages(fake, target), plan)
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "finished" and record.error is None
+        assert record.posted == len(plan)
+
+
+async def test_a_restart_midway_resumes_where_it_stopped(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    db = tmp_path / "restart.db"
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        plan = await seed_plan(bot)
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(
+            lambda: len(replay_messages(fake, target)) >= 12, what="a dozen messages"
+        )
+    # Closed mid-replay: still running in the database, paused at a known place.
+    posted_before = len(replay_messages(fake, target))
+    assert 12 <= posted_before < len(plan)
+    async with Storage(db) as storage:
+        record = await storage.latest_replay(general)
+    assert record is not None and record.status == "running"
+    assert record.posted == posted_before
+
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        await wait_finished(fake, bot)
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "finished"
+    assert_posted_exactly(replay_messages(fake, target), plan)
+    assert only_thread(fake, general)["id"] == str(target), "no second thread on resume"
+    assert len(fake.webhooks(general)) == 1, "the webhook is reused"
+
+
+async def test_a_forum_channel_gets_a_post(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    fake = fake_discord
+    forum = fake.seed.forum_id
+    async with run_bot(make_bot(fake, tmp_path / "f.db"), fake) as bot:
+        answer, _ = await start(fake, {"from": 5, "to": 7}, channel_id=forum)
+        post = only_thread(fake, forum)
+        assert post["name"] == "Iraq Cease-Fire Over"
+        assert f"<#{post['id']}>" in answer and "3 comments" in answer
+        await wait_finished(fake, bot)
+        shown = fake.messages(int(post["id"]))
+        assert shown[0].webhook_id is None and "Replay of **Iraq Cease-Fire Over**" in (
+            shown[0].content
+        )
+        assert_posted_exactly(replay_messages(fake, int(post["id"])), await seed_plan(bot, 5, 7))
+        assert [h["name"] for h in fake.webhooks(forum)] == [WEBHOOK_NAME]
+
+
+async def test_inside_a_thread_or_where_threads_are_refused_it_replays_in_place(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general, bot_log = fake.seed.general_id, fake.seed.bot_log_id
+    async with run_bot(make_bot(fake, tmp_path / "p.db"), fake) as bot:
+        await start(fake, {"to": 1})
+        thread_id = int(only_thread(fake, general)["id"])
+        await wait_finished(fake, bot)
+
+        # Started inside that thread: posts right there, no thread in a thread.
+        answer, _ = await start(fake, {"from": 2, "to": 3}, channel_id=thread_id)
+        assert "here:" in answer
+        await wait_finished(fake, bot, 2)
+        assert len(fake.threads(general)) == 1
+        plan = await seed_plan(bot, 1, 1) + await seed_plan(bot, 2, 3)
+        assert_posted_exactly(replay_messages(fake, thread_id), plan)
+
+        # Discord refuses a new thread (no Create Public Threads): the channel itself.
+        fake.fail_next("POST", "/channels/{channel_id}/threads", status=403, count=1)
+        answer, _ = await start(fake, {"to": 2}, channel_id=bot_log)
+        assert "here:" in answer
+        await wait_finished(fake, bot, 3)
+        assert fake.threads(bot_log) == []
+        assert_posted_exactly(replay_messages(fake, bot_log), await seed_plan(bot, 1, 2))
+
+
+async def test_without_manage_webhooks_it_uses_embeds_and_says_so(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    no_hooks = fake.app_permissions & ~PERM["manage_webhooks"]
+    async with run_bot(make_bot(fake, tmp_path / "e.db"), fake) as bot:
+        answer, _ = await start(fake, {"from": 12, "to": 13}, app_permissions=no_hooks)
+        assert EMBED_NOTICE in answer
+        target = int(only_thread(fake, general)["id"])
+        await wait_finished(fake, bot)
+        plan = await seed_plan(bot, 12, 13)
+        shown = fake.messages(target)
+        assert fake.webhooks(general) == [] and all(m.webhook_id is None for m in shown)
+        assert [m.embeds[0]["title"] for m in shown] == [p.embed().title for p in plan]
+        assert [m.embeds[0]["description"] for m in shown] == [p.body for p in plan]
+        assert all(m.allowed_mentions == {"parse": []} for m in shown)
+        # Comment #12 quotes #6: a block quote under a "replying to" line, the author as title.
+        twelve = shown[[p.seq for p in plan].index(12)].embeds[0]
+        assert twelve["title"] == "legion"
+        assert twelve["description"].startswith("↪ replying to #6 (Bithead)\n> Because it")
+        assert "\n\nWha?" in twelve["description"], "own text follows, not quoted"
+
+
+async def test_only_manage_threads_may_start_or_stop(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "perm.db", interval=60.0), fake) as bot:
+        handle = await fake.send_slash_command(
+            "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.member
+        )
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.ephemeral
+        assert "Manage Threads" in reply.message.content
+        assert fake.threads(general) == [] and fake.webhooks(general) == []
+        assert await bot.storage.latest_replay(general) is None
+
+        await start(fake)  # alice may; then bob may not stop it
+        handle = await fake.send_slash_command("replay stop", {}, user=fake.seed.member)
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.ephemeral
+        assert "Manage Threads" in reply.message.content
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "running"
+
+
+async def test_one_replay_per_channel_and_a_few_per_guild(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    guild = fake.seed.guild_id
+    extra = [int(fake.add_channel(guild, f"room-{i}")["id"]) for i in range(MAX_PER_GUILD)]
+    async with run_bot(make_bot(fake, tmp_path / "busy.db", interval=60.0), fake) as bot:
+        await start(fake, channel_id=extra[0])
+        target = int(only_thread(fake, extra[0])["id"])
+        for where in (extra[0], target):  # the channel, and the thread it posts into
+            handle = await fake.send_slash_command(
+                "replay start",
+                {"thread": "iraq-cease-fire-over"},
+                user=fake.seed.admin,
+                channel_id=where,
+            )
+            reply = await handle.response()
+            assert reply.message is not None and reply.message.ephemeral
+            assert "already running here" in reply.message.content
+        for channel in extra[1:]:
+            await start(fake, channel_id=channel)
+        handle = await fake.send_slash_command(
+            "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.admin
+        )
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.ephemeral
+        assert f"already runs {MAX_PER_GUILD} replays" in reply.message.content
+        assert await bot.storage.running_replay_count(guild) == MAX_PER_GUILD
+        assert fake.threads(fake.seed.general_id) == []
+
+
+async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "stop.db", interval=60.0), fake) as bot:
+        handle = await fake.send_slash_command("replay status", {}, user=fake.seed.member)
+        reply = await handle.response()
+        assert reply.message is not None and "No replay has run" in reply.message.content
+
+        await start(fake, {"speed": 2.0})
+        target = int(only_thread(fake, general)["id"])
+        # The article is posted at once, then the 30 s pause (60 s at speed 2) begins.
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) == 1)
+
+        handle = await fake.send_slash_command("replay status", {}, user=fake.seed.member)
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.ephemeral
+        status = reply.message.content
+        assert "**Iraq Cease-Fire Over** — running" in status
+        assert "0 comments (the article is being posted) of 31 comments" in status
+        assert "speed 2" in status and f"<#{target}>" in status
+
+        handle = await fake.send_slash_command("replay stop", {}, user=fake.seed.admin)
+        reply = await handle.response()
+        assert reply.message is not None
+        assert "Stopped the replay of **Iraq Cease-Fire Over** after 0 comments" in (
+            reply.message.content
+        )
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "stopped"
+        # Stopping from inside the replay's thread works too, once there is nothing to stop:
+        handle = await fake.send_slash_command(
+            "replay stop", {}, user=fake.seed.admin, channel_id=target
+        )
+        reply = await handle.response()
+        assert reply.message is not None and "No replay is running here" in (reply.message.content)
+        await asyncio.sleep(0.05)
+        assert len(replay_messages(fake, target)) == 1, "nothing posted after the stop"
+
+
+async def test_thread_option_autocompletes(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    fake = fake_discord
+    async with run_bot(make_bot(fake, tmp_path / "ac.db"), fake):
+        handle = await fake.send_autocomplete(
+            "replay start", {"thread": "iraq"}, focused="thread", user=fake.seed.admin
+        )
+        reply = await handle.response()
+        assert [c["name"] for c in reply.choices or []] == ["Iraq Cease-Fire Over"]
+        command = next(c for c in fake.commands() if c["name"] == "replay")
+        start_options = {o["name"]: o for o in command["options"][0]["options"]}
+        assert set(start_options) == {"thread", "from", "to", "speed"}
+        assert start_options["thread"]["autocomplete"] is True
+        assert (start_options["speed"]["min_value"], start_options["speed"]["max_value"]) == (
+            0.25,
+            4.0,
+        )
