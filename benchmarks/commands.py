@@ -1,19 +1,24 @@
 """The core call behind each slash command, as the latency and memory measurements run it.
 
-Each command is the storage read (plus, where the module exists, the pure ranking or
-summary code) a slash command does before it renders; Discord itself is left out.
-Optional modules written by others (``bot.autocomplete``, ``bot.summary_service``) are
-used when they are importable and skipped, with a note, when they are not.
+Each command runs what its cog runs before it sends: the transformers that resolve the
+``thread``/``person`` options (``bot.transformers``), the page source the paginator
+renders (``bot.paginator``) or the cog's own storage calls, and the pure renderers into
+``discord.Embed`` objects. Discord itself (sending) is left out. The author summary is
+measured through ``bot.summary_service`` when that module exists, and reported as not
+measured, with the reason, when it does not.
 
 Arguments are drawn once, before timing, from random comments of the stored corpus:
-a comment's thread, its position, its author, one word of the author's own text (the
-search query) and a prefix of a random thread title (what autocomplete sees).
+a comment's thread, its position and printed number, its author, one word of the
+author's own text (the search query) and a prefix of a title word and of the author's
+name (what autocomplete sees while someone types).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
+import math
 import random
 import re
 import sqlite3
@@ -22,16 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import rendering
+from bot.graph import pair_counts
+from bot.paginator import (
+    AuthorCommentsSource,
+    CommentsSource,
+    ParticipantsSource,
+    ThreadListSource,
+)
+from bot.rendering import Source
 from bot.storage import Storage
+from bot.transformers import author_choices, resolve_author, resolve_thread, thread_choices
 
 GUILD = 1234
 """The guild the commands run in: it sees the shipped (guild 0) threads of the corpus."""
-PAGE = 10
-"""Comments per page, as the CLI's ``show`` pages them."""
-PERSON_PAGE = 25
-"""Comments per page of one person's comments (``comments_by_author``'s default)."""
-CHOICES = 500
-"""``thread_choices``'s default limit, as autocomplete asks for it."""
+THREADS_PER_PAGE = rendering.THREADS_PER_PAGE
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -41,9 +51,15 @@ class Args:
     comment_id: int
     thread_id: int
     seq: int
+    number: int
     author: str
     word: str
     typed: str
+    """A prefix of a thread-title word (thread autocomplete)."""
+    typed_author: str
+    """A prefix of the author's name (person autocomplete)."""
+    page: int
+    """A page of the thread list."""
 
 
 CommandFn = Callable[[Storage, Args], Awaitable[object]]
@@ -66,18 +82,29 @@ def sample_args(db: Path, n: int, seed: int) -> list[Args]:
         out: list[Args] = []
         while len(out) < n:
             row = conn.execute(
-                "SELECT c.id, c.thread_id, c.seq, a.name, f.text FROM comments c "
+                "SELECT c.id, c.thread_id, c.seq, c.number, a.name, f.text FROM comments c "
                 "JOIN authors a ON a.id = c.author_id JOIN comment_fts f ON f.rowid = c.id "
                 "WHERE c.id = ?",
                 (rng.randint(1, max_id),),
             ).fetchone()
             if row is None:
                 continue
-            words = _WORD.findall(str(row[4])) or ["the"]
+            words = _WORD.findall(str(row[5])) or ["the"]
             title_words = _WORD.findall(rng.choice(titles)) or ["a"]
             typed = rng.choice(title_words)[: rng.randint(1, 4)]
+            author = str(row[4])
             out.append(
-                Args(int(row[0]), int(row[1]), int(row[2]), str(row[3]), rng.choice(words), typed)
+                Args(
+                    comment_id=int(row[0]),
+                    thread_id=int(row[1]),
+                    seq=int(row[2]),
+                    number=int(row[3]),
+                    author=author,
+                    word=rng.choice(words),
+                    typed=typed,
+                    typed_author=author[: rng.randint(1, 3)],
+                    page=rng.randint(1, max(1, math.ceil(len(titles) / THREADS_PER_PAGE))),
+                )
             )
         return out
     finally:
@@ -111,12 +138,20 @@ def heavy_args(db: Path) -> Args:
             for w in _WORD.findall(str(text).casefold()):
                 counts[w] = counts.get(w, 0) + 1
         word = max(counts, key=lambda w: counts[w]) if counts else "the"
-        comment_id = int(
-            conn.execute(
-                "SELECT id FROM comments WHERE thread_id = ? AND seq = ?", (thread_id, seq)
-            ).fetchone()[0]
+        comment_id, number = conn.execute(
+            "SELECT id, number FROM comments WHERE thread_id = ? AND seq = ?", (thread_id, seq)
+        ).fetchone()
+        return Args(
+            comment_id=int(comment_id),
+            thread_id=thread_id,
+            seq=seq,
+            number=int(number),
+            author=str(author),
+            word=word,
+            typed="t",
+            typed_author=str(author)[:1],
+            page=1,
         )
-        return Args(comment_id, thread_id, seq, str(author), word, "t")
     finally:
         conn.close()
 
@@ -124,36 +159,72 @@ def heavy_args(db: Path) -> Args:
 # ---- the core calls ---------------------------------------------------------------------
 
 
-async def page_thread(storage: Storage, a: Args) -> object:
-    thread = await storage.get_thread(a.thread_id, GUILD)
-    return thread, await storage.page_comments(a.thread_id, start=a.seq, limit=PAGE)
+async def thread_list(storage: Storage, a: Args) -> object:
+    """``/thread list``: one page of the threads visible here."""
+    return await ThreadListSource(storage, GUILD).render(a.page)
+
+
+async def page(storage: Storage, a: Args) -> object:
+    """``/thread comments thread start``: resolve both options, render that comment's page."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    seq = await storage.seq_for_number(thread.id, a.number) or a.seq
+    return await CommentsSource(storage, thread).render(seq)
+
+
+async def _person(storage: Storage, a: Args, query: str | None) -> object:
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    name = await resolve_author(storage, thread, a.author)
+    source = await AuthorCommentsSource.create(storage, thread, name, query)
+    pages = await source.pages()
+    return await source.render(random.Random(a.comment_id).randint(1, max(pages, 1)))
 
 
 async def person(storage: Storage, a: Args) -> object:
-    name = await storage.find_author(a.thread_id, a.author)
-    assert name is not None
-    total = await storage.count_comments_by_author(a.thread_id, name)
-    return total, await storage.comments_by_author(a.thread_id, name, limit=PERSON_PAGE)
+    """``/author comments thread person``: a random page of that person's comments."""
+    return await _person(storage, a, None)
 
 
 async def person_search(storage: Storage, a: Args) -> object:
-    name = await storage.find_author(a.thread_id, a.author)
-    assert name is not None
-    total = await storage.count_comments_by_author(a.thread_id, name, query=a.word)
-    found = await storage.comments_by_author(a.thread_id, name, query=a.word, limit=PERSON_PAGE)
-    return total, found
+    """``/author comments thread person query``: the same, only comments matching a word."""
+    return await _person(storage, a, a.word)
 
 
 async def replies(storage: Storage, a: Args) -> object:
-    return await storage.edges_of(a.thread_id, a.seq)
+    """``/thread replies thread comment``: what the comment answers and what answers it."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    seq = await storage.seq_for_number(thread.id, a.number) or a.seq
+    stored = await storage.get_comment(thread.id, seq)
+    assert stored is not None
+    outgoing, incoming = await storage.edges_of(thread.id, seq)
+    seqs = sorted({e.target for e in outgoing} | {e.source for e in incoming})
+    sources = {
+        c.seq: Source(c.number, c.author) for c in await storage.comments_by_seq(thread.id, seqs)
+    }
+    return rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
 
 
-async def authors(storage: Storage, a: Args) -> object:
-    return await storage.authors(a.thread_id)
+async def reply_table(storage: Storage, a: Args) -> object:
+    """``/thread replies thread`` (deferred): every edge, counted per pair of people (no PNG)."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    pairs = pair_counts(await storage.edges(thread.id))
+    return rendering.reply_table_embed(thread, pairs)
 
 
-async def choices(storage: Storage, a: Args) -> object:
-    return await storage.thread_choices(GUILD, CHOICES)
+async def participants(storage: Storage, a: Args) -> object:
+    """``/author list thread``: the first page of participants, most comments first."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    return await ParticipantsSource(storage, thread).render(1)
+
+
+async def thread_autocomplete(storage: Storage, a: Args) -> object:
+    """Autocomplete of a ``thread`` option: visible threads ranked against what is typed."""
+    return await thread_choices(storage, GUILD, a.typed)
+
+
+async def person_autocomplete(storage: Storage, a: Args) -> object:
+    """Autocomplete of a ``person`` option once the thread is chosen."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    return await author_choices(storage, thread, a.typed_author)
 
 
 def _available(module: str) -> bool:
@@ -163,50 +234,74 @@ def _available(module: str) -> bool:
         return False
 
 
-def _autocomplete() -> tuple[CommandFn, str] | None:
-    """Thread autocomplete: ``thread_choices`` + ``bot.autocomplete``'s ranking, if present."""
-    if not _available("bot.autocomplete"):
-        return None
-    module: Any = importlib.import_module("bot.autocomplete")
-    rank = getattr(module, "rank_threads", None)
-    if rank is None:
-        return None
+SUMMARY_MODULE = "bot.summary_service"
+SUMMARY_NAMES = ("author_summary", "summarize_author", "summarise_author", "person_summary")
+"""Entry points tried in ``bot.summary_service``, each called as ``(storage, thread, name)``."""
+
+
+def _summary() -> tuple[CommandFn, str] | str:
+    """Author summary through ``bot.summary_service``, or why it cannot be measured."""
+    if not _available(SUMMARY_MODULE):
+        return f"{SUMMARY_MODULE} not present"
+    module: Any = importlib.import_module(SUMMARY_MODULE)
+    for attr in SUMMARY_NAMES:
+        fn = getattr(module, attr, None)
+        if fn is not None and inspect.iscoroutinefunction(fn):
+            break
+    else:
+        return f"{SUMMARY_MODULE} has none of {', '.join(SUMMARY_NAMES)} (async)"
 
     async def run(storage: Storage, a: Args) -> object:
-        found = await storage.thread_choices(GUILD, CHOICES)
-        return rank(a.typed, found)
+        thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+        name = await resolve_author(storage, thread, a.author)
+        return await fn(storage, thread, name)
 
-    return run, "thread_choices + bot.autocomplete.rank_threads"
-
-
-def _summary() -> tuple[CommandFn, str] | None:
-    """Author summary through ``bot.summary_service``, if present."""
-    return None
+    return run, f"resolve thread + person, {SUMMARY_MODULE}.{fn.__name__}"
 
 
 def commands() -> tuple[list[Command], list[str]]:
     """The commands to measure, and notes on those that could not be (with the reason)."""
     found = [
-        Command("page", "get_thread + page_comments(10)", page_thread),
-        Command("person", "find_author + count + comments_by_author(25)", person),
+        Command("thread_list", "/thread list: ThreadListSource.render", thread_list),
+        Command(
+            "page",
+            "/thread comments: resolve_thread + seq_for_number + CommentsSource.render",
+            page,
+        ),
+        Command(
+            "person",
+            "/author comments: resolve thread, person + AuthorCommentsSource pages + render",
+            person,
+        ),
         Command(
             "person_search",
-            "find_author + count + comments_by_author(25, query=word)",
+            "/author comments with query: the same through the FTS index",
             person_search,
         ),
-        Command("replies", "edges_of(comment)", replies),
-        Command("authors", "authors(thread)", authors),
+        Command(
+            "replies",
+            "/thread replies comment: get_comment + edges_of + comments_by_seq + embed",
+            replies,
+        ),
+        Command(
+            "reply_table",
+            "/thread replies (deferred): edges + pair_counts + embed, no PNG",
+            reply_table,
+        ),
+        Command("participants", "/author list: ParticipantsSource.render", participants),
+        Command(
+            "thread_autocomplete", "thread option: transformers.thread_choices", thread_autocomplete
+        ),
+        Command(
+            "person_autocomplete",
+            "person option: resolve_thread + transformers.author_choices",
+            person_autocomplete,
+        ),
     ]
     notes: list[str] = []
-    auto = _autocomplete()
-    if auto is None:
-        found.append(Command("autocomplete", "thread_choices(500) (no bot.autocomplete)", choices))
-        notes.append("autocomplete: bot.autocomplete not present; thread_choices alone timed")
-    else:
-        found.append(Command("autocomplete", auto[1], auto[0]))
     summary = _summary()
-    if summary is None:
-        notes.append("author summary: bot.summary_service not present")
+    if isinstance(summary, str):
+        notes.append(f"author summary: {summary}")
     else:
         found.append(Command("author_summary", summary[1], summary[0]))
     return found, notes

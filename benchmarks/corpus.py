@@ -8,9 +8,15 @@ The corpus is built by the real path, ``parse_thread`` → ``infer_replies`` →
 ``Storage.ingest``, with generation, parsing and inference done in worker processes
 (they are pure functions of the text) while the main process stores each thread as
 soon as it is ready, in generation order: the database is exactly what ingesting
-those files one by one would store. Its file name carries a hash of the sizes, the
-seeds and the source of every ``bot`` module on that path, so a change to the parser,
-the inference, the generator or the storage builds a new one.
+those files one by one would store.
+
+Its file name carries a hash of the sizes, the seeds, the generator and the parser
+(what decides which rows exist), so the cache survives edits elsewhere in ``bot/``
+while other work goes on: a newer schema is applied by ``Storage``'s migrations
+when the latency run opens it, as it would be for a deployed bot. The hash of every
+``bot`` module on the ingest path at build time is kept in the database's ``meta``
+table and the run reports whether the current code still matches it; delete the
+cache folder to rebuild with the current inference and storage code.
 """
 
 from __future__ import annotations
@@ -88,15 +94,41 @@ def _ingest_path_sources() -> list[Path]:
     return files
 
 
+KEY_MODULES = ("synthetic.py", "parsing.py")
+"""Modules whose change alters which rows the corpus holds: a new cache file is built."""
+META_CODE = "bench_corpus_code"
+"""``meta`` key holding :func:`code_hash` of the code that built the corpus."""
+
+
+def code_hash(names: tuple[str, ...] | None = None) -> str:
+    """Hash of the ingest-path ``bot`` modules (or only those named in ``names``)."""
+    digest = hashlib.sha256()
+    for path in _ingest_path_sources():
+        if names is None or path.name in names:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def corpus_key(sizes: Sizes) -> str:
     digest = hashlib.sha256()
     digest.update(
-        repr((sizes.corpus_comments, sizes.corpus_thread_comments, CORPUS_SEED, "v1")).encode()
+        repr((sizes.corpus_comments, sizes.corpus_thread_comments, CORPUS_SEED, "v2")).encode()
     )
-    for path in _ingest_path_sources():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    digest.update(code_hash(KEY_MODULES).encode())
     return digest.hexdigest()[:12]
+
+
+def built_by(db: Path) -> str | None:
+    """:func:`code_hash` recorded when ``db`` was built (``None`` for an older cache)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_CODE,)).fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
 
 
 def _prepare(job: tuple[int, int]) -> tuple[Thread, ReplyStructure]:
@@ -108,6 +140,10 @@ def _prepare(job: tuple[int, int]) -> tuple[Thread, ReplyStructure]:
 
 
 def _workers() -> int:
+    """Worker processes for the build: ``THREADBOT_BENCH_WORKERS``, else up to two."""
+    wanted = os.environ.get("THREADBOT_BENCH_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
     return max(1, min(2, (os.cpu_count() or 1)))
 
 
@@ -127,6 +163,7 @@ async def _store(db: Path, prepared: Iterator[tuple[Thread, ReplyStructure]], to
                     f"about {(total - done) / rate:.0f} s left)"
                 )
                 mark += step
+        await storage.set_meta(META_CODE, code_hash())
 
 
 def build_corpus(db: Path, sizes: Sizes) -> None:

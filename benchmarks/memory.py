@@ -2,11 +2,15 @@
 
 Two child processes (``python -m benchmarks.memory probe ...``), each fresh:
 
-* ``bare``: imports exactly the modules the command process imports (``bot.storage``,
-  aiosqlite, and whatever ``benchmarks.commands`` pulls in) and does nothing else;
+* ``bare``: imports what the bot process imports (``bot.client`` and every cog module,
+  so discord.py, aiosqlite, rapidfuzz, networkx, …) plus ``benchmarks.commands``, and
+  does nothing else;
 * ``commands``: the same imports, then opens the database through ``Storage`` and runs
   each command's core call once, with worst-case arguments (the biggest thread, its
   most prolific author and that person's most frequent word, its most-answered comment).
+
+The ratio is the command process's peak over the bare one's: what serving the commands
+from a 1,000,000-comment database adds on top of the code itself.
 
 Peak RSS: the child's own high-water mark (``VmHWM`` in ``/proc/self/status``, which a
 fresh ``exec`` resets, unlike ``ru_maxrss``); the parent also polls the child's RSS with
@@ -44,7 +48,15 @@ def _hwm_bytes() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
+BOT_MODULES = ("bot.client", "cogs.threads", "cogs.authors", "cogs.admin", "cogs.replay")
+"""What a running bot imports (its entry point and every cog)."""
+
+
 def _probe(mode: str, db: str, args_json: str) -> dict[str, Any]:
+    import importlib
+
+    for module in BOT_MODULES:
+        importlib.import_module(module)
     from benchmarks.commands import commands
 
     cmds, _ = commands()
