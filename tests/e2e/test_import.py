@@ -1,0 +1,146 @@
+"""``/threadbot import`` end to end: a real attachment option, permission checks, the report,
+and a bad file that names its line and leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import ThreadBot
+from tests.e2e.conftest import run_bot
+from tests.fakediscord import (
+    ADMIN_ID,
+    GENERAL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    MODERATOR_ROLE_ID,
+    Attachment,
+    FakeDiscord,
+    InteractionReply,
+)
+from tests.fakediscord.threadbot import SEED_SLUG, make_threadbot, message_text, thread_file
+
+pytestmark = pytest.mark.e2e
+
+GOOD = thread_file(
+    "Tea or coffee",
+    [
+        ("Ann", ["Tea, obviously."]),
+        ("Ben", ["Coffee. Ann, you are wrong."]),
+        ("Ann", ["Tea, obviously.", "Still tea."]),
+    ],
+)
+
+
+MODERATORS = [ADMIN_ID, *range(110, 116)]
+"""Members allowed to import. One import per person per 30 s (a cooldown), so each
+import in a test comes from the next moderator."""
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
+    for user_id in MODERATORS[1:]:
+        fake_discord.add_member(GUILD_ID, user_id, f"mod{user_id}", roles=[MODERATOR_ROLE_ID])
+    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+        yield bot
+
+
+async def import_file(
+    fake: FakeDiscord, name: str, text: str | bytes, *, user: int | None = None
+) -> InteractionReply:
+    """Upload ``text`` as ``name`` with /threadbot import (by the next moderator by default)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if user is None:
+        used = {r.user_id for r in fake.interactions.values()}
+        user = next(m for m in MODERATORS if m not in used)
+    handle = await fake.send_slash_command(
+        "threadbot import", {"file": Attachment(name, data)}, user=user
+    )
+    return await handle.response()
+
+
+async def snapshot(bot: ThreadBot) -> list[tuple[int, str, str, int, int]]:
+    """Every stored thread (all guilds) with its comment count and stored comments."""
+    out = []
+    for thread in await bot.storage.all_threads():
+        comments = await bot.storage.all_comments(thread.id)
+        out.append((thread.id, thread.slug, thread.title, thread.comment_count, len(comments)))
+    return out
+
+
+async def test_member_without_permission_is_refused(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    before = await snapshot(bot)
+    reply = await import_file(fake_discord, "tea.txt", GOOD, user=MEMBER_ID)
+    assert reply.ephemeral
+    assert "You need the Manage Server permission" in reply.content
+    assert await snapshot(bot) == before
+    assert fake_discord.messages(GENERAL_ID) == []
+
+
+async def test_admin_import_is_reported_and_readable(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    reply = await import_file(fake_discord, "tea.txt", GOOD, user=ADMIN_ID)
+    assert reply.type == 5 and reply.ephemeral  # deferred privately, then the report
+    text = reply.content
+    assert "Imported **tea.txt**" in text
+    assert "Tea or coffee" in text and "3 comments by 2 people" in text and "added" in text
+    assert reply.message is not None and reply.message.allowed_mentions == {"parse": []}
+
+    threads = {t.title: t for t in await bot.storage.list_threads(GUILD_ID)}
+    assert set(threads) == {"Tea or coffee", "Iraq Cease-Fire Over"}
+    listed = await (await fake_discord.send_slash_command("thread list")).response()
+    assert "Tea or coffee" in message_text(listed) and "2 threads" in message_text(listed)
+    page = await (
+        await fake_discord.send_slash_command(
+            "thread comments", {"thread": "Tea or coffee", "start": 2}
+        )
+    ).response()
+    assert page.embeds[0]["title"] == "#2" and page.embeds[0]["author"]["name"] == "Ben"
+    # Only this guild sees it: a DM lists the shipped thread alone.
+    dm = int(fake_discord.dm_channel(MEMBER_ID)["id"])
+    in_dm = await (await fake_discord.send_slash_command("thread list", channel_id=dm)).response()
+    assert "Tea or coffee" not in message_text(in_dm) and SEED_SLUG in message_text(in_dm)
+
+    again = await import_file(fake_discord, "tea.txt", GOOD)
+    assert "already here, unchanged" in again.content
+    assert len(await bot.storage.list_threads(GUILD_ID)) == 2
+
+
+async def test_bad_file_names_its_line_and_changes_nothing(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    assert "added" in (await import_file(fake_discord, "tea.txt", GOOD)).content
+    before = await snapshot(bot)
+    lines = GOOD.splitlines()
+    at = lines.index("    Coffee. Ann, you are wrong.") + 1
+    bad = "\n".join([*lines[:at], "junk that is not indented", *lines[at:]])
+    junk_line = at + 1  # 1-based
+
+    for name in ("tea.txt", "other.txt"):  # replacing an import, and a new one
+        reply = await import_file(fake_discord, name, bad)
+        assert reply.ephemeral, name
+        assert f"Could not import {name}, line {junk_line}" in reply.content, reply.content
+        assert await snapshot(bot) == before, name
+
+    empty = await import_file(fake_discord, "empty.txt", b"")
+    assert empty.ephemeral and "empty" in empty.content
+    binary = await import_file(fake_discord, "blob.txt", bytes(range(256)) * 4)
+    assert binary.ephemeral and "Could not import blob.txt" in binary.content
+    assert await snapshot(bot) == before
+    assert fake_discord.messages(GENERAL_ID) == []
+
+
+async def test_too_large_file_is_refused_before_download(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    small = make_threadbot(fake_discord, tmp_path / "small.db", import_max_bytes=200)
+    async with run_bot(small, fake_discord) as bot:
+        before = await snapshot(bot)
+        reply = await import_file(fake_discord, "tea.txt", GOOD)
+        assert reply.ephemeral and "imports are limited to 200 bytes" in reply.content
+        assert await snapshot(bot) == before
