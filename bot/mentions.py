@@ -7,11 +7,13 @@ positions that count:
 * ``@Name`` anywhere;
 * at the start of a sentence, or after a greeting such as ``Well,`` / ``So,`` /
   ``Hi``, followed by ``,`` ``:`` ``!`` or a dash (``So, Bithead, under what…``);
-* after a greeting with no punctuation (``Hi Michael you…``);
+* after a salutation with no punctuation (``Hi Michael you…``), but not after
+  an opener such as ``But`` or ``So`` with no comma (``But DC has it right``
+  speaks *about* DC);
 * a vocative between a comma and the end of a sentence or another comma
   (``I'm not sure I buy that one, either, DC.``);
 * the very start of the paragraph, spelled exactly as the name is, followed by
-  a lower-case word (``Bithead you're wrong``).
+  a second-person word (``Bithead you're wrong``; ``Bithead is wrong`` is about him).
 
 Short forms: the first word of a longer name (``DC`` for ``DC Loser``) and,
 only where the punctuation makes the address unmistakable, a prefix of at
@@ -41,6 +43,12 @@ GREETINGS = _wordset(
     """
 )
 """Words that may stand between the start of a sentence and the name addressed."""
+
+SECOND_PERSON = _wordset("you you're youre you've you'd you'll your yours yourself u ur")
+"""Words after a bare name at the start of a paragraph that show it is spoken to."""
+
+SALUTATIONS = _wordset("hi hey hello dear yo thanks howdy")
+"""Greetings that address the next name even with no comma between them."""
 
 STOPWORDS = (
     _wordset(
@@ -197,7 +205,8 @@ class NameBook:
 
 
 def _position_before(tokens: list[str], i: int) -> str:
-    """What precedes token ``i``: ``para``, ``sentence``, ``greeting``, ``comma`` or ``other``."""
+    """What precedes token ``i``: ``para``, ``sentence``, ``salutation``, ``greeting``,
+    ``opener`` (a greeting word with no comma: ``But DC has…``), ``comma`` or ``other``."""
     if i == 0:
         return "para"
     j = i - 1
@@ -206,7 +215,14 @@ def _position_before(tokens: list[str], i: int) -> str:
         if word not in GREETINGS:
             break
         if j == 0 or tokens[j - 1].rstrip(_EDGE).endswith(tuple(_SENTENCE_END)):
-            return "greeting"
+            before = tokens[i - 1]
+            if before.strip(_TRAIL).casefold() in SALUTATIONS:
+                return "salutation"
+            if before.rstrip(_EDGE).endswith((",", ";")):
+                return "greeting"
+            if not before.rstrip(_EDGE).endswith(tuple(_PUNCT)):
+                return "opener"
+            break
         j -= 1
     prev = tokens[i - 1].rstrip(_EDGE)
     if prev.endswith(tuple(_SENTENCE_END)):
@@ -234,16 +250,16 @@ def _addresses(
     """Whether a name in this position reads as addressing someone."""
     if at:
         return True
-    if start in ("para", "sentence", "greeting") and strong:
+    if start in ("para", "sentence", "salutation", "greeting", "opener") and strong:
         return True
     if kind == "prefix":
         return start == "comma" and (strong or ends) and cores[0][:1].isupper()
     if start == "comma" and (strong or ends):
         return True
-    if start == "greeting":
+    if start in ("salutation", "greeting"):
         return True
     if start == "para":
         exact = " ".join(cores) == spelling or (kind == "first" and cores[0] == spelling.split()[0])
-        next_lower = after is None or after.strip(_EDGE)[:1].islower()
-        return exact and next_lower
+        spoken_to = after is None or fold(after.strip(_TRAIL)).replace("’", "'") in SECOND_PERSON
+        return exact and spoken_to
     return False

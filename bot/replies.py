@@ -135,6 +135,6 @@ def shorten(text: str, limit: int = SNIPPET) -> str:
         return flat
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
+    if flat[limit - 1] != " " and space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.–—-") + "…"
