@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import SEEDS
 from tests.e2e.conftest import run_bot
-from tests.fakediscord import PERM, FakeDiscord, StoredMessage
+from tests.fakediscord import MODERATOR_ROLE_ID, PERM, FakeDiscord, FakeMember, StoredMessage
 
 WEBHOOK_ROUTE = "/webhooks/{webhook_id}/{token}"
 SEED_COMMENTS = 31
@@ -70,6 +70,13 @@ def assert_posted_exactly(messages: list[StoredMessage], plan: list[Post]) -> No
         assert message.allowed_mentions == {"parse": []}
 
 
+def moderator(fake: FakeDiscord) -> FakeMember:
+    """A new member with the Moderators role (Manage Threads): starting a replay has a
+    per-person cooldown, so each start in a test comes from someone else."""
+    user_id = 900 + len(fake.seed.guild.members)
+    return fake.add_member(fake.seed.guild_id, user_id, f"mod-{user_id}", roles=[MODERATOR_ROLE_ID])
+
+
 async def start(
     fake: FakeDiscord, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> tuple[str, Any]:
@@ -77,7 +84,7 @@ async def start(
     handle = await fake.send_slash_command(
         "replay start",
         {"thread": "iraq-cease-fire-over", **(options or {})},
-        user=kwargs.pop("user", fake.seed.admin),
+        user=kwargs.pop("user", None) or moderator(fake),
         **kwargs,
     )
     reply = await handle.response()
@@ -287,7 +294,7 @@ async def test_only_manage_threads_may_start_or_stop(
         assert fake.threads(general) == [] and fake.webhooks(general) == []
         assert await bot.storage.latest_replay(general) is None
 
-        await start(fake)  # alice may; then bob may not stop it
+        await start(fake)  # a moderator may; then bob may not stop it
         handle = await fake.send_slash_command("replay stop", {}, user=fake.seed.member)
         reply = await handle.response()
         assert reply.message is not None and reply.message.ephemeral
@@ -309,7 +316,7 @@ async def test_one_replay_per_channel_and_a_few_per_guild(
             handle = await fake.send_slash_command(
                 "replay start",
                 {"thread": "iraq-cease-fire-over"},
-                user=fake.seed.admin,
+                user=moderator(fake),
                 channel_id=where,
             )
             reply = await handle.response()
@@ -318,7 +325,7 @@ async def test_one_replay_per_channel_and_a_few_per_guild(
         for channel in extra[1:]:
             await start(fake, channel_id=channel)
         handle = await fake.send_slash_command(
-            "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.admin
+            "replay start", {"thread": "iraq-cease-fire-over"}, user=moderator(fake)
         )
         reply = await handle.response()
         assert reply.message is not None and reply.message.ephemeral
