@@ -20,12 +20,14 @@ from bot.replay import (
     Post,
     article_posts,
     comment_posts,
+    webhook_username,
 )
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import SEEDS
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import MODERATOR_ROLE_ID, PERM, FakeDiscord, FakeMember, StoredMessage
+from tests.fakediscord.threadbot import thread_file
 
 WEBHOOK_ROUTE = "/webhooks/{webhook_id}/{token}"
 SEED_COMMENTS = 31
@@ -389,3 +391,51 @@ async def test_thread_option_autocompletes(fake_discord: FakeDiscord, tmp_path: 
             0.25,
             4.0,
         )
+
+
+async def test_hostile_text_pings_nobody_and_long_comments_split(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Mentions, markdown and a 5,000-character paragraph, replayed through the webhook:
+    every message within Discord's limits (the fake fails the test otherwise), nothing
+    pings, the long comment arrives whole across several messages, in order."""
+    fake = fake_discord
+    quoted = "Everyone should read this @everyone and <@123> and <@&456> right now, really."
+    long_paragraph = " ".join(f"word{i}" for i in range(900))  # ~5,800 characters
+    assert len(long_paragraph) > 5000
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "hostile.txt").write_text(
+        thread_file(
+            "Hostile @everyone thread",
+            [
+                ("Zoë @everyone <@123>", [quoted, "**bold** __under__ ~~gone~~ `code` > no"]),
+                ("Discord Clyde", [long_paragraph]),
+                ("Bob", [quoted, "I agree with the first comment, @here."]),
+            ],
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "hostile.db"
+    settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
+    bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
+    async with run_bot(bot, fake) as bot:
+        (thread,) = await bot.storage.all_threads()
+        await start(fake, {"thread": thread.slug})
+        target = int(only_thread(fake, fake.seed.general_id)["id"])
+        await wait_finished(fake, bot)
+        heads = await bot.storage.comment_heads(thread.id)
+        plan = article_posts(thread)
+        for comment in await bot.storage.all_comments(thread.id):
+            plan += comment_posts(comment, heads, thread.author)
+        messages = replay_messages(fake, target)
+        assert_posted_exactly(messages, plan)
+    for message in messages:
+        assert message.pings() == {"users": [], "roles": [], "everyone": False}
+    long_parts = [m for m, p in zip(messages, plan, strict=True) if p.seq == 2]
+    assert len(long_parts) >= 3 and all(len(m.content) <= 2000 for m in long_parts)
+    words = " ".join(m.content for m in long_parts)
+    assert all(f"word{i}" in words for i in (0, 450, 899))
+    assert {m.author["username"] for m in long_parts} == {webhook_username("Discord Clyde")}
+    bob = next(m for m, p in zip(messages, plan, strict=True) if p.seq == 3)
+    assert "↪ replying to #1 (Zoë" in bob.content and "\n> Everyone should read" in bob.content
