@@ -7,10 +7,21 @@ apart from stock phrases, as real comments are.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
 
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
+from bot.parsing import parse_thread
+from bot.quotes import has_words, words
 from bot.replies import infer_replies, shorten
+from tests.conftest import ROOT, SEED_FILE
+
+LABELS = Path(__file__).with_name("seed_replies.json")
+TARGET = 0.97
 
 POST_AUTHOR = "James Joyner"
 
@@ -370,3 +381,73 @@ def test_shorten_keeps_short_text_and_cuts_long_text_at_a_word() -> None:
     cut = shorten("word " * 40, limit=20)
     assert cut == "word word word word…"
     assert QuoteRef(0, 1) == QuoteRef(ARTICLE, 1)
+
+
+# ---- the hand-labelled seed ------------------------------------------------------------
+
+
+def precision_recall(found: set[Any], truth: set[Any]) -> tuple[float, float]:
+    hit = len(found & truth)
+    return (hit / len(found) if found else 1.0, hit / len(truth) if truth else 1.0)
+
+
+def seed_labels() -> tuple[Thread, list[dict[str, Any]]]:
+    thread = parse_thread(SEED_FILE.read_text(encoding="utf-8"), SEED_FILE.name)
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))
+    assert (ROOT / labels["source"]) == SEED_FILE
+    return thread, labels["comments"]
+
+
+def test_seed_labels_fit_the_seed_file() -> None:
+    """The labels name real comments and paragraphs, and each labelled quote reads like
+    its source (so a slip of an index in the JSON cannot pass unnoticed)."""
+    thread, comments = seed_labels()
+    assert [c["seq"] for c in comments] == [c.seq for c in thread.comments]
+    assert [c["author"] for c in comments] == [c.author for c in thread.comments]
+    for label, comment in zip(comments, thread.comments, strict=True):
+        for idx, (src_seq, src_para) in label["quotes"].items():
+            assert src_seq < comment.seq
+            source = thread.comments[src_seq - 1] if src_seq else None
+            text = comment.paragraphs[int(idx)]
+            src = source.paragraphs[src_para] if source else thread.article_paragraphs[src_para]
+            if has_words(text):
+                quote, whole = " ".join(words(text)), " ".join(words(src))
+                assert fuzz.partial_ratio(quote, whole) >= 85, (comment.seq, idx)
+            else:
+                assert label["quotes"].get(str(int(idx) - 1)) == [src_seq, src_para]
+        targets = [t for t, _ in label["edges"]]
+        assert len(targets) == len(set(targets)) and all(t < comment.seq for t in targets)
+
+
+def test_seed_precision_and_recall() -> None:
+    thread, comments = seed_labels()
+    result = infer_replies(thread)
+    truth_edges = {(c["seq"], t, via) for c in comments for t, via in c["edges"]}
+    found_edges = {(e.source, e.target, e.via) for e in result.edges}
+    figures = {}
+    for via in ("quote", "mention", "article"):
+        figures[via] = precision_recall(
+            {e for e in found_edges if e[2] == via}, {e for e in truth_edges if e[2] == via}
+        )
+    truth_quotes = {
+        (c["seq"], int(idx), src[0], src[1]) for c in comments for idx, src in c["quotes"].items()
+    }
+    found_quotes = {(s, i, r.seq, r.paragraph) for (s, i), r in result.quotes.items()}
+    figures["paragraphs"] = precision_recall(found_quotes, truth_quotes)
+    missed = sorted(truth_edges - found_edges), sorted(found_edges - truth_edges)
+    for name, (precision, recall) in figures.items():
+        assert precision >= TARGET and recall >= TARGET, (name, figures, missed)
+    assert len({e for e in truth_edges if e[2] == "mention"}) == 2
+    assert len({e for e in truth_edges if e[2] == "quote"}) == 27
+
+
+def test_seed_known_edges() -> None:
+    thread, _ = seed_labels()
+    edges = {(e.source, e.target): e for e in infer_replies(thread).edges}
+    assert edges[(8, 7)].via == "mention" and edges[(8, 7)].snippet == "DC."
+    assert edges[(23, 22)].via == "mention" and edges[(23, 22)].snippet == "Bit,"
+    assert edges[(10, 8)].via == "quote", "the typo-fixed quote of #8"
+    assert edges[(30, 29)].snippet == "Well, which one?"
+    assert {t for s, t in edges if s == 11} == {9, 10}
+    assert edges[(12, 6)].via == "quote", "a quote of #9's quote of #6 goes to #6"
+    assert not any(s == 12 and t in (9, 11) for s, t in edges)
