@@ -33,7 +33,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.common import Sizes, console
+from benchmarks.common import Figure, Sizes, console
 from bot.models import ReplyStructure, Thread
 from bot.parsing import parse_thread
 from bot.replies import infer_replies
@@ -204,3 +204,34 @@ def cached_corpus(cache: Path, sizes: Sizes) -> Path:
     building.replace(db)
     console.print(f"  corpus built in {time.perf_counter() - start:.0f} s: {db}")
     return db
+
+
+def describe(db: Path) -> Figure:
+    """An info row: what the corpus holds and whether today's code built it."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        counts = {
+            table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("threads", "comments", "paragraphs", "edges", "authors")
+        }
+    finally:
+        conn.close()
+    built, now = built_by(db), code_hash()
+    same = built == now
+    mb = db.stat().st_size / 1024 / 1024
+    return Figure(
+        key="corpus",
+        title=f"corpus for latency and memory: {counts['comments']:,} comments",
+        ratio=None,
+        ratio_of="",
+        target="—",
+        status="info",
+        value=mb,
+        unit="MB",
+        note=(
+            f"{counts['threads']:,} threads, {counts['paragraphs']:,} paragraphs, "
+            f"{counts['edges']:,} edges; built by "
+            + ("this code" if same else f"code {built} (now {now}: bot/ changed since)")
+        ),
+        details={"rows": counts, "file_mb": mb, "built_by": built, "code_now": now},
+    )

@@ -19,9 +19,21 @@ from benchmarks.common import Figure, Sizes, psutil
 _STYLE = {"pass": "green", "fail": "bold red", "info": "dim", "not measured": "yellow"}
 
 
+def cpu_model() -> str:
+    """The CPU's name from ``/proc/cpuinfo`` (``platform.processor()`` elsewhere)."""
+    info = Path("/proc/cpuinfo")
+    if info.exists():
+        for line in info.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
 def machine() -> dict[str, Any]:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "uname": " ".join(platform.uname()),
+        "cpu": cpu_model(),
         "nproc": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "python": platform.python_version(),
@@ -104,7 +116,7 @@ def markdown(figures: Sequence[Figure], sizes: Sizes, seconds: float) -> str:
         "### Benchmarks",
         "",
         f"`python -m benchmarks` ({sizes.name} run, {seconds / 60:.0f} min), {m['date'][:10]}; "
-        f"machine: {m['nproc']} CPUs (`nproc`), {m['memory_gb']} GB RAM, "
+        f"machine: {m['cpu']}, {m['nproc']} CPUs (`nproc`), {m['memory_gb']} GB RAM, "
         f"Python {m['python']}, SQLite {m['sqlite']}. Every ratio is against a baseline timed "
         "in the same run on the same data (see `benchmarks/`).",
         "",
