@@ -56,8 +56,9 @@ class GuildConfig:
     """Fastest replay speed allowed here (a cap on how often comments are posted)."""
     replay_public_threads: bool = True
     """Whether a replay may open a new public thread or forum post; if not, it posts in place."""
-    replay_max_running: int = 3
-    """Replays running at once in this server (one per channel in any case)."""
+    replay_max_running: int | None = None
+    """Replays running at once in this server (one per channel in any case); ``None``: the
+    bot's default (``bot.replay.MAX_PER_GUILD``)."""
 
     def role_for(self, action: Action) -> int | None:
         return self.import_role_id if action == "import" else self.replay_role_id
@@ -120,6 +121,8 @@ def _validate(key: str, value: Any, guild_id: int | None) -> Any:
             raise ConfigError(f"replay_public_threads must be true or false, got {value!r}.")
         return value
     if key == "replay_max_running":
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"replay_max_running must be a whole number, got {value!r}.")
         if not 1 <= value <= REPLAYS_PER_GUILD_MAX:
@@ -158,7 +161,12 @@ def describe(config: GuildConfig, *, base_interval: float, min_interval: float) 
         f"(one comment every {slowest_gap:g} s at most)",
         "• Replays open a new thread or forum post: "
         + ("yes" if config.replay_public_threads else "no, they post in the channel itself"),
-        f"• Replays at once in this server: {config.replay_max_running}",
+        "• Replays at once in this server: "
+        + (
+            "the bot's default"
+            if config.replay_max_running is None
+            else str(config.replay_max_running)
+        ),
         "-# Change with `/threadbot config set`, undo with `/threadbot config reset`. "
         "Administrators can always do everything.",
     ]

@@ -34,6 +34,7 @@ import discord
 
 from bot.avatars import author_colour, avatar_url
 from bot.errors import Busy, UserFacingError
+from bot.guild_config import load_config
 from bot.limits import CONTENT_MAX, EMBED_TITLE_MAX
 from bot.models import ARTICLE, StoredComment, StoredThread
 from bot.rendering import valid_url
@@ -398,6 +399,8 @@ class ReplayLimits:
     max_per_guild: int = MAX_PER_GUILD
     speed_min: float = SPEED_MIN
     speed_max: float = SPEED_MAX
+    public_threads: bool = True
+    """May a replay open a new public thread or forum post (``/threadbot config``)?"""
 
     def check_speed(self, speed: float) -> float:
         """``speed`` if allowed here; a :class:`UserFacingError` naming the bounds if not."""
@@ -611,9 +614,14 @@ class ReplayManager:
     async def limits(self, guild_id: int) -> ReplayLimits:
         """The limits for replays in ``guild_id``: the one place they are read.
 
-        Today the process-wide defaults; per-guild configuration plugs in here.
+        The guild's ``/threadbot config`` where it set one, else this manager's defaults.
         """
-        return ReplayLimits(max_per_guild=self.max_per_guild)
+        config = await load_config(self.storage, guild_id)
+        return ReplayLimits(
+            max_per_guild=config.replay_max_running or self.max_per_guild,
+            speed_max=min(SPEED_MAX, config.replay_max_speed),
+            public_threads=config.replay_public_threads,
+        )
 
     def interval(self, speed: float) -> float:
         """Seconds between comments at ``speed`` with this manager's pacing."""
@@ -661,7 +669,9 @@ class ReplayManager:
             raise Busy(guild_busy(limits.max_per_guild))
         self._starting.add(record.id)
         try:
-            target, created = await self._make_target(channel, thread, last_seq - first_seq + 1)
+            target, created = await self._make_target(
+                channel, thread, last_seq - first_seq + 1, public=limits.public_threads
+            )
             await self.storage.set_replay_target(record.id, target.id)
             sender = await self._sender(record.id, target, mode, notice=False)
             record = await self.storage.get_replay(record.id) or record
@@ -675,11 +685,22 @@ class ReplayManager:
         return Started(record, target, target.id, created, sender.mode, last_seq - first_seq + 1)
 
     async def _make_target(
-        self, channel: Any, thread: StoredThread, comments: int
+        self, channel: Any, thread: StoredThread, comments: int, *, public: bool = True
     ) -> tuple[Any, bool]:
-        """A new thread in a text channel, a new post in a forum, else the channel itself."""
+        """A new thread in a text channel, a new post in a forum, else the channel itself.
+
+        With ``public=False`` (the guild's config) no thread or post is created: a text
+        channel gets the replay in place, a forum (which only holds posts) refuses.
+        """
         name = thread_name(thread.title)
         reason = f"threadbot replay of {thread.slug}"
+        if not public:
+            if isinstance(channel, discord.ForumChannel):
+                raise UserFacingError(
+                    "This server's settings don't let replays open forum posts: start it in "
+                    "a text channel or an existing thread instead."
+                )
+            return channel, False
         if isinstance(channel, discord.ForumChannel):
             intro = f"Replay of **{safe(truncate(thread.title, 150))}** ({comments} comments)."
             try:

@@ -1,32 +1,68 @@
-"""``/threadbot …``: server administration. ``import`` loads a thread file for this server.
+"""``/threadbot …``: server administration — import a thread, delete one, the server's settings.
 
-Refusals (permission, size, a bad file naming its line) are raised as user-facing
-errors; the tree's ``on_error`` answers them ephemerally. Further subcommands
-(``config``, ``delete``) are appended to this group as methods.
+The group is hidden from members without Manage Server by default (Discord's
+``default_member_permissions``) and every subcommand checks again at run time, since a
+server can show the group to anyone in its Integrations settings. ``import`` is also
+allowed to the role set with ``/threadbot config set import_role``. Refusals are raised
+as user-facing errors; the tree's ``on_error`` answers them ephemerally.
 """
 
 from __future__ import annotations
+
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ThreadBot
-from bot.importing import check_size, describe, import_upload
-from bot.permissions import ensure_allowed
+from bot.errors import Busy, NotAllowed, UserFacingError
+from bot.guild_config import (
+    REPLAYS_PER_GUILD_MAX,
+    SPEED_MAX,
+    SPEED_MIN,
+    GuildConfig,
+    check_role,
+    describe,
+    load_config,
+)
+from bot.importing import check_size, import_upload
+from bot.importing import describe as describe_import
+from bot.permissions import ensure_allowed, ensure_manager, heavy_cooldown
+from bot.replay import MIN_INTERVAL
+from bot.storage import SHIPPED
+from bot.text import safe, truncate
+from bot.transformers import ThreadArg
 
 NONE = discord.AllowedMentions.none()
 
+ResettableSetting = Literal[
+    "import_role", "replay_role", "max_speed", "public_threads", "replays_at_once", "all"
+]
+_SETTING_KEYS: dict[str, str] = {
+    "import_role": "import_role_id",
+    "replay_role": "replay_role_id",
+    "max_speed": "replay_max_speed",
+    "public_threads": "replay_public_threads",
+    "replays_at_once": "replay_max_running",
+}
+"""Option names (what admins type) → :class:`GuildConfig` fields."""
+
 
 @app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class Admin(
     commands.GroupCog, group_name="threadbot", group_description="Manage threadbot in this server"
 ):
     """The ``/threadbot`` group."""
 
+    config = app_commands.Group(name="config", description="This server's threadbot settings")
+
     def __init__(self, bot: ThreadBot) -> None:
         self.bot = bot
         super().__init__()
+
+    # ---- import ------------------------------------------------------------------------
 
     @app_commands.command(
         name="import", description="Import a thread file (text capture or WordPress export)"
@@ -34,23 +70,141 @@ class Admin(
     @app_commands.describe(
         file="A thread capture (.txt, UTF-8 or Windows-1252) or a WordPress export (.xml)"
     )
+    @heavy_cooldown("import")
     async def import_thread(
         self, interaction: discord.Interaction[ThreadBot], file: discord.Attachment
     ) -> None:
         """Checks come first and cost nothing: permission, then the declared size."""
-        ensure_allowed(interaction, "import")
+        guild_id = _guild(interaction)
+        config = await load_config(self.bot.storage, guild_id)
+        ensure_allowed(interaction, "import", config.roles_for("import"))
         settings = self.bot.settings
         check_size(file.filename, file.size, settings.import_max_bytes)
-        assert interaction.guild_id is not None  # guild_only
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await import_upload(
             self.bot.storage,
             file,
-            guild_id=interaction.guild_id,
+            guild_id=guild_id,
             max_bytes=settings.import_max_bytes,
             max_comments=settings.import_max_comments,
         )
-        await interaction.followup.send(describe(report), ephemeral=True, allowed_mentions=NONE)
+        await interaction.followup.send(
+            describe_import(report), ephemeral=True, allowed_mentions=NONE
+        )
+
+    # ---- delete ------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="delete", description="Delete a thread imported in this server, with everything"
+    )
+    @app_commands.describe(thread="The imported thread to delete (start typing its title)")
+    async def delete(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
+        """Comments, reply edges, summaries, search rows and replay records go with it."""
+        guild_id = _guild(interaction)
+        ensure_manager(interaction)
+        if thread.guild_id == SHIPPED:
+            raise NotAllowed(
+                f"**{safe(truncate(thread.title, 150))}** ships with threadbot and can't be "
+                "deleted from Discord; only threads imported in this server can."
+            )
+        if thread.guild_id != guild_id:  # the transformer already scopes; never trust one layer
+            raise NotAllowed("That thread isn't available here.")
+        storage = self.bot.storage
+        if await storage.count_running_replays(thread_id=thread.id):
+            raise Busy(
+                "A replay of this thread is running: stop it with `/replay stop` in its "
+                "channel first."
+            )
+        if not await storage.delete_thread(thread.id):
+            raise UserFacingError("That thread was already deleted.")
+        await interaction.response.send_message(
+            f"Deleted **{safe(truncate(thread.title, 150))}** (`{thread.slug}`) and its "
+            f"{thread.comment_count:,} comments, reply links, summaries and replay records.",
+            ephemeral=True,
+            allowed_mentions=NONE,
+        )
+
+    # ---- config ------------------------------------------------------------------------
+
+    @config.command(name="show", description="Show this server's threadbot settings")
+    async def config_show(self, interaction: discord.Interaction[ThreadBot]) -> None:
+        guild_id = _guild(interaction)
+        ensure_manager(interaction)
+        config = await load_config(self.bot.storage, guild_id)
+        await self._show(interaction, config)
+
+    @config.command(name="set", description="Change this server's threadbot settings")
+    @app_commands.describe(
+        import_role="Members with this role may import threads (besides Manage Server)",
+        replay_role="Members with this role may start and stop replays (besides Manage Threads)",
+        max_speed=f"Fastest replay speed allowed here ({SPEED_MIN:g}–{SPEED_MAX:g})",
+        public_threads="May a replay open a new thread or forum post? (no: it posts in place)",
+        replays_at_once=f"Replays running at once in this server (1–{REPLAYS_PER_GUILD_MAX})",
+    )
+    async def config_set(
+        self,
+        interaction: discord.Interaction[ThreadBot],
+        import_role: discord.Role | None = None,
+        replay_role: discord.Role | None = None,
+        max_speed: app_commands.Range[float, SPEED_MIN, SPEED_MAX] | None = None,
+        public_threads: bool | None = None,
+        replays_at_once: app_commands.Range[int, 1, REPLAYS_PER_GUILD_MAX] | None = None,
+    ) -> None:
+        guild_id = _guild(interaction)
+        ensure_manager(interaction)
+        changes: dict[str, Any] = {}
+        for key, role in (("import_role_id", import_role), ("replay_role_id", replay_role)):
+            if role is not None:
+                check_role(role.id, guild_id, managed=role.managed)
+                changes[key] = role.id
+        if max_speed is not None:
+            changes["replay_max_speed"] = float(max_speed)
+        if public_threads is not None:
+            changes["replay_public_threads"] = public_threads
+        if replays_at_once is not None:
+            changes["replay_max_running"] = int(replays_at_once)
+        if not changes:
+            raise UserFacingError(
+                "Give at least one setting to change; `/threadbot config show` lists them."
+            )
+        storage = self.bot.storage
+        config = (await load_config(storage, guild_id)).changed(changes, guild_id=guild_id)
+        await storage.put_guild_settings(guild_id, config.to_json())
+        await self._show(interaction, config, "Saved.")
+
+    @config.command(name="reset", description="Put one setting (or all) back to its default")
+    @app_commands.describe(setting="The setting to reset, or all of them")
+    async def config_reset(
+        self, interaction: discord.Interaction[ThreadBot], setting: ResettableSetting
+    ) -> None:
+        guild_id = _guild(interaction)
+        ensure_manager(interaction)
+        storage = self.bot.storage
+        if setting == "all":
+            config = GuildConfig()
+        else:
+            key = _SETTING_KEYS[setting]
+            default = getattr(GuildConfig(), key)
+            config = (await load_config(storage, guild_id)).changed({key: default})
+        await storage.put_guild_settings(guild_id, config.to_json())
+        await self._show(interaction, config, "Reset.")
+
+    async def _show(
+        self, interaction: discord.Interaction[ThreadBot], config: GuildConfig, note: str = ""
+    ) -> None:
+        text = describe(
+            config, base_interval=self.bot.settings.replay_interval, min_interval=MIN_INTERVAL
+        )
+        await interaction.response.send_message(
+            f"{note}\n{text}" if note else text, ephemeral=True, allowed_mentions=NONE
+        )
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    """The server the command runs in (the group is guild-only; DMs never get here)."""
+    if interaction.guild_id is None:
+        raise NotAllowed("This command works in a server, not in DMs.")
+    return interaction.guild_id
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -17,8 +17,9 @@ from discord.ext import commands
 
 from bot.client import ThreadBot
 from bot.errors import Busy, UserFacingError
+from bot.guild_config import load_config
 from bot.models import StoredThread
-from bot.permissions import ensure_allowed
+from bot.permissions import ensure_allowed, heavy_cooldown
 from bot.replay import (
     CHANNEL_BUSY,
     EMBED_NOTICE,
@@ -85,6 +86,7 @@ class Replay(
         last="Last comment number (default: the last)",
         speed=f"2 = twice as fast, 0.5 = half as fast ({SPEED_MIN:g}–{SPEED_MAX:g}; default 1)",
     )
+    @heavy_cooldown("replay")
     async def start(
         self,
         interaction: discord.Interaction[ThreadBot],
@@ -93,7 +95,8 @@ class Replay(
         last: COMMENT_NUMBER | None = None,
         speed: SPEED = 1.0,
     ) -> None:
-        ensure_allowed(interaction, "replay")
+        config = await load_config(self.bot.storage, interaction.guild_id)
+        ensure_allowed(interaction, "replay", config.roles_for("replay"))
         channel = interaction.channel
         if channel is None or interaction.guild_id is None:
             raise UserFacingError("I can't see this channel.")
@@ -139,7 +142,8 @@ class Replay(
 
     @app_commands.command(name="stop", description="Stop the replay running in this channel")
     async def stop(self, interaction: discord.Interaction[ThreadBot]) -> None:
-        ensure_allowed(interaction, "replay")
+        config = await load_config(self.bot.storage, interaction.guild_id)
+        ensure_allowed(interaction, "replay", config.roles_for("replay"))
         channel_id = interaction.channel_id
         record = None if channel_id is None else await self.replays.stop(channel_id)
         if record is None:

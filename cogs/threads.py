@@ -14,12 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import paginator, rendering
+from bot import paginator, rendering, summary_service
 from bot.client import ThreadBot
 from bot.errors import NotFound
 from bot.graph import pair_counts, render_png
 from bot.models import StoredThread
 from bot.paginator import CommentsSource, ThreadListSource
+from bot.permissions import heavy_cooldown
 from bot.rendering import Source
 from bot.transformers import ThreadArg
 
@@ -82,6 +83,7 @@ class Threads(
         thread="The thread (start typing its title)",
         comment="A comment number: what it replies to and what replies to it",
     )
+    @heavy_cooldown("graph", when=lambda i: getattr(i.namespace, "comment", None) is None)
     async def replies(
         self,
         interaction: discord.Interaction[ThreadBot],
@@ -113,6 +115,16 @@ class Threads(
             file=discord.File(io.BytesIO(png), filename=GRAPH_FILE),
             allowed_mentions=NONE,
         )
+
+
+    @app_commands.command(
+        name="summary", description="What a thread is about and who argued with whom"
+    )
+    @app_commands.describe(thread="The thread (start typing its title)")
+    @app_commands.checks.dynamic_cooldown(summary_service.llm_cooldown)
+    async def summary(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
+        bot = self.bot
+        await summary_service.send_summary(interaction, bot.storage, bot.settings, thread, None)
 
 
 async def setup(bot: commands.Bot) -> None:

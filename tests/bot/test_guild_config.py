@@ -64,7 +64,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert config.roles_for("import") == () and config.roles_for("replay") == ()
     assert config.replay_max_speed == SPEED_MAX
     assert config.replay_public_threads is True
-    assert config.replay_max_running == 3
+    assert config.replay_max_running is None, "None: the replay module's default applies"
     assert config.to_json() == {}, "defaults are not stored"
 
 
@@ -130,9 +130,13 @@ def test_describe_names_every_setting_and_the_defaults() -> None:
     text = describe(GuildConfig(), base_interval=1.5, min_interval=1.0)
     assert "Manage Server" in text and "Manage Threads" in text
     assert "no extra role" in text and "speed 4" in text and "every 1 s" in text
-    changed = GuildConfig(import_role_id=5, replay_max_speed=0.5, replay_public_threads=False)
+    assert "the bot's default" in text
+    changed = GuildConfig(
+        import_role_id=5, replay_max_speed=0.5, replay_public_threads=False, replay_max_running=2
+    )
     text = describe(changed, base_interval=1.5, min_interval=1.0)
     assert "<@&5>" in text and "every 3 s" in text and "in the channel itself" in text
+    assert "this server: 2" in text
 
 
 def test_purge_is_due_exactly_after_the_grace_period() -> None:
