@@ -4,6 +4,7 @@ the replays table, avatars and permissions. No Discord: senders and channels are
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -17,24 +18,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.avatars import DEFAULT_AVATAR_COUNT, author_colour, avatar_index, avatar_url
-from bot.errors import Busy, NotAllowed
+from bot.errors import Busy, NotAllowed, UserFacingError
 from bot.limits import CONTENT_MAX, check_message
 from bot.models import QuoteRef, StoredComment, StoredParagraph, StoredThread
 from bot.permissions import ensure_allowed, is_allowed
 from bot.replay import (
     EMBED_NOTICE,
+    MAX_PER_GUILD,
     MIN_INTERVAL,
+    SPEED_MAX,
+    SPEED_MIN,
     WEBHOOK_NAME,
     EmbedSender,
     Pacing,
     Post,
     ReplayFailed,
+    ReplayLimits,
     ReplayManager,
     WebhookSender,
     article_posts,
     comment_posts,
     interval_for,
     next_position,
+    pacing_floor,
+    retry_after,
     run_replay,
     split_quote,
     thread_name,
@@ -115,8 +122,10 @@ class RecordingSender:
             self.pacing.stop.set()
 
 
-def http_error(cls: type[discord.HTTPException], status: int) -> discord.HTTPException:
-    response = MagicMock(status=status, reason="test")
+def http_error(
+    cls: type[discord.HTTPException], status: int, headers: dict[str, str] | None = None
+) -> discord.HTTPException:
+    response = MagicMock(status=status, reason="test", headers=headers or {})
     return cls(response, {"message": "test", "code": 0})
 
 
@@ -469,14 +478,13 @@ async def test_server_errors_are_retried(seeded: Storage) -> None:
 
 
 async def test_pacing_waits_the_interval_and_stops_at_once() -> None:
-    pacing = Pacing(interval=10)
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    waiter = asyncio.create_task(pacing.wait(10))
-    await asyncio.sleep(0.05)
+    pacing = Pacing(interval=600)
+    waiter = asyncio.create_task(pacing.wait(600))
+    await asyncio.sleep(0)
+    assert not waiter.done()
     pacing.stop.set()
-    assert await waiter is True
-    assert loop.time() - start < 1
+    # A guard, not a measurement: without the stop this wait would last ten minutes.
+    assert await asyncio.wait_for(waiter, timeout=30) is True
     assert await Pacing(interval=0).wait(0.01) is False
 
 
@@ -485,17 +493,24 @@ async def test_the_loop_stays_free_while_a_replay_paces(seeded: Storage) -> None
     thread = await seed_thread(seeded)
     record = await new_replay(seeded, thread, first=1, last=3)
     ticks = 0
+    seen: list[int] = []
 
     async def ticker() -> None:
         nonlocal ticks
         while True:
             ticks += 1
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0)
+
+    class TickSender(RecordingSender):
+        async def send(self, post: Post) -> None:
+            seen.append(ticks)
+            await super().send(post)
 
     tick_task = asyncio.create_task(ticker())
-    await run_replay(seeded, record, RecordingSender(), Pacing(interval=0.05, part_gap=0.05))
+    await run_replay(seeded, record, TickSender(), Pacing(interval=0.01, part_gap=0.01))
     tick_task.cancel()
-    assert ticks >= 20
+    # The other coroutine ran in every pause between two messages.
+    assert len(seen) >= 4 and all(b > a for a, b in itertools.pairwise(seen))
 
 
 # ---- the manager with mocked Discord objects -----------------------------------------------------
@@ -681,3 +696,108 @@ async def test_resume_of_a_vanished_channel_marks_it_failed(seeded: Storage) -> 
 def test_senders_pass_no_mentions() -> None:
     assert WebhookSender.__dataclass_fields__["mode"].default == "webhook"
     assert EmbedSender.__dataclass_fields__["mode"].default == "embed"
+
+
+# ---- rate limits, limits and pacing floors -------------------------------------------------
+
+
+def rate_limited(seconds: str) -> discord.HTTPException:
+    """What discord.py raises after its own five tries all came back 429."""
+    return http_error(discord.HTTPException, 429, {"X-RateLimit-Reset-After": seconds})
+
+
+class RecordingPacing(Pacing):
+    """Records every wait instead of sleeping; ``stop_on`` seconds asks to stop."""
+
+    def __init__(self, stop_on: float | None = None) -> None:
+        super().__init__(interval=0, part_gap=0)
+        self.waits: list[float] = []
+        self.stop_on = stop_on
+
+    async def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return seconds == self.stop_on
+
+
+async def test_429s_beyond_discord_py_s_retries_are_waited_out(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=2)
+    sender = RecordingSender(fail_with=[rate_limited("0.25")] * 3)
+    pacing = RecordingPacing()
+    assert await run_replay(seeded, record, sender, pacing) == "finished"
+    assert pacing.waits.count(0.25) == 3
+    assert [(p.seq, p.part) for p in sender.sent] == [
+        (p.seq, p.part) for p in await all_posts(seeded, thread) if p.seq <= 2
+    ]
+    stored = await seeded.get_replay(record.id)
+    assert stored is not None and stored.posted == len(sender.sent)
+
+
+async def test_a_429_that_never_ends_fails_the_replay(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=1)
+    sender = RecordingSender(fail_with=[rate_limited("0.01")] * 100)
+    with pytest.raises(ReplayFailed, match="429"):
+        await run_replay(seeded, record, sender, RecordingPacing())
+    assert sender.sent == []
+    assert len(sender.fail_with) < 100 - 10, "it did retry a good many times first"
+
+
+async def test_a_stop_during_a_rate_limit_wait_posts_nothing_more(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=1)
+    sender = RecordingSender(fail_with=[rate_limited("7")])
+    assert await run_replay(seeded, record, sender, RecordingPacing(stop_on=7.0)) == "running"
+    stored = await seeded.get_replay(record.id)
+    assert sender.sent == [] and stored is not None and stored.posted == 0
+    assert (stored.next_seq, stored.next_part) == (0, 0), "the article is still to post"
+
+
+def test_retry_after_reads_the_headers() -> None:
+    assert retry_after(rate_limited("0.5")) == 0.5
+    assert retry_after(http_error(discord.HTTPException, 429, {"Retry-After": "3"})) == 3.0
+    assert retry_after(rate_limited("86400")) == 60.0  # bounded; a stop still ends the wait
+    assert retry_after(http_error(discord.HTTPException, 429)) == 1.0
+    assert retry_after(rate_limited("soon"), default=2.0) == 2.0
+
+
+def test_limits_check_speed_and_pacing_floor() -> None:
+    limits = ReplayLimits()
+    assert (limits.speed_min, limits.speed_max, limits.max_per_guild) == (
+        SPEED_MIN,
+        SPEED_MAX,
+        MAX_PER_GUILD,
+    )
+    assert limits.check_speed(2.0) == 2.0
+    with pytest.raises(UserFacingError, match=r"between 0\.25 and 2"):
+        ReplayLimits(speed_max=2.0).check_speed(3.0)
+    # The 1 s floors hold for the production interval; a lower REPLAY_INTERVAL lowers them.
+    assert pacing_floor(1.5) == (MIN_INTERVAL, 1.0)
+    assert pacing_floor(0.01) == (0.01, 0.01)
+
+
+async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+
+    async def start(channel: int, guild: int = GUILD) -> ReplayRecord | None:
+        return await seeded.start_replay(
+            guild_id=guild,
+            channel_id=channel,
+            thread_id=thread.id,
+            first_seq=1,
+            last_seq=2,
+            speed=1,
+            mode="webhook",
+            started_by=1,
+            guild_limit=2,
+        )
+
+    first = await start(1)
+    assert first is not None and await start(2) is not None
+    assert await start(3) is None
+    assert await seeded.running_replay(3) is None, "refused for the guild, not the channel"
+    assert await start(4, guild=GUILD + 1) is not None, "other guilds are not affected"
+    assert await seeded.running_replay_count(GUILD) == 2
+    await seeded.end_replay(first.id, "finished")
+    assert await start(3) is not None
+    assert await seeded.running_replay_count(GUILD) == 2
