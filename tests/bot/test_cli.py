@@ -55,6 +55,11 @@ def test_ingest_show_export_replies(tmp_path: Path) -> None:
     assert markdown.stdout.startswith("# Iraq Cease-Fire Over")
     replies = run(tmp_path, "replies", "iraq-cease-fire-over")
     assert replies.returncode == 0 and "via" in replies.stdout
+    rows = [line for line in replies.stdout.splitlines() if "│ #" in line]
+    assert len(rows) == 34, "31 comments, three of them with two targets"
+    assert any("#8 " in r and "#7 (DC Loser)" in r and "mention" in r for r in rows)
+    assert any("#30 " in r and "quote" in r and "Well, which one?" in r for r in rows)
+    assert data["comments"][22]["replies_to"] == [{"number": 22, "via": "mention"}]
     assert run(tmp_path, "threads").stdout.count("iraq-cease-fire-over") == 1
 
 

@@ -29,6 +29,12 @@ async def test_json_contract_on_seed(seeded: Storage, seed_text: str) -> None:
             assert set(reply) == {"number", "via"}
             assert isinstance(reply["number"], int) and reply["number"] < exported["number"]
             assert reply["via"] in {"quote", "mention", "article", "parent"}
+    replies = {c["number"]: c["replies_to"] for c in data["comments"]}
+    assert replies[1] == [{"number": 0, "via": "quote"}], "#1 quotes the lede"
+    assert replies[8] == [{"number": 7, "via": "mention"}], "'…, either, DC.'"
+    assert replies[11] == [{"number": 9, "via": "quote"}, {"number": 10, "via": "quote"}]
+    assert replies[23] == [{"number": 22, "via": "mention"}], "'Well, Bit,'"
+    assert replies[26] == [{"number": 0, "via": "article"}]
 
 
 async def test_markdown(seeded: Storage) -> None:
