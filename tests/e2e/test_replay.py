@@ -26,7 +26,14 @@ from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import SEEDS
 from tests.e2e.conftest import run_bot
-from tests.fakediscord import MODERATOR_ROLE_ID, PERM, FakeDiscord, FakeMember, StoredMessage
+from tests.fakediscord import (
+    BASIC_PERMISSIONS,
+    MODERATOR_ROLE_ID,
+    PERM,
+    FakeDiscord,
+    FakeMember,
+    StoredMessage,
+)
 from tests.fakediscord.threadbot import thread_file
 
 WEBHOOK_ROUTE = "/webhooks/{webhook_id}/{token}"
@@ -439,3 +446,62 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
     assert {m.author["username"] for m in long_parts} == {webhook_username("Discord Clyde")}
     bob = next(m for m, p in zip(messages, plan, strict=True) if p.seq == 3)
     assert "↪ replying to #1 (Zoë" in bob.content and "\n> Everyone should read" in bob.content
+
+
+async def test_a_configured_role_may_start_and_stop(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """``/threadbot config``'s replay role: a member without Manage Threads but with the role."""
+    fake = fake_discord
+    guild, general = fake.seed.guild_id, fake.seed.general_id
+    role = fake.add_role(guild, "Replayers", BASIC_PERMISSIONS)
+    carol = fake.add_member(guild, 102, "carol", roles=[int(role["id"])])
+    async with run_bot(make_bot(fake, tmp_path / "role.db", interval=60.0), fake) as bot:
+        await bot.storage.put_guild_settings(guild, {"replay_role_id": int(role["id"])})
+        refused = await fake.send_slash_command(
+            "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.member
+        )
+        reply = await refused.response()
+        assert reply.message is not None
+        assert "Manage Threads permission or one of the roles" in reply.message.content
+        answer, _ = await start(fake, user=carol)
+        assert answer.startswith("Replaying **Iraq Cease-Fire Over**")
+        handle = await fake.send_slash_command("replay stop", {}, user=carol)
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.content.startswith("Stopped")
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "stopped" and record.started_by == 102
+
+
+async def test_the_guild_settings_bound_replays(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """One replay at once, speed capped at 1, no new threads: all read through
+    ``ReplayManager.limits``."""
+    fake = fake_discord
+    guild, general, bot_log = fake.seed.guild_id, fake.seed.general_id, fake.seed.bot_log_id
+    async with run_bot(make_bot(fake, tmp_path / "cfg.db", interval=60.0), fake) as bot:
+        await bot.storage.put_guild_settings(
+            guild,
+            {"replay_max_running": 1, "replay_max_speed": 1.0, "replay_public_threads": False},
+        )
+        handle = await fake.send_slash_command(
+            "replay start", {"thread": "iraq-cease-fire-over", "speed": 2.0}, user=moderator(fake)
+        )
+        reply = await handle.response()
+        assert reply.message is not None and reply.message.ephemeral
+        assert "between 0.25 and 1" in reply.message.content
+
+        answer, _ = await start(fake)
+        assert "here:" in answer and fake.threads(general) == []
+        await fake.wait_until(lambda: len(replay_messages(fake, general)) == 1)
+
+        handle = await fake.send_slash_command(
+            "replay start",
+            {"thread": "iraq-cease-fire-over"},
+            user=moderator(fake),
+            channel_id=bot_log,
+        )
+        reply = await handle.response()
+        assert reply.message is not None and "already runs 1 replay at once" in (
+            reply.message.content
+        )
+        assert replay_messages(fake, bot_log) == []
