@@ -248,8 +248,13 @@ def content_words(text: str) -> list[str]:
     return [stem(w) for w in words if w not in stop and not w.endswith("'t")]
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of one paragraph, each an exact substring of it (whitespace aside)."""
+@functools.lru_cache(maxsize=16_384)
+def split_sentences(paragraph: str) -> tuple[str, ...]:
+    """Sentences of one paragraph, each an exact substring of it (whitespace aside).
+
+    Cached: pysbd takes milliseconds a paragraph, and every summary of a thread splits
+    the whole thread again (the IDF counts every sentence).
+    """
     out: list[str] = []
     segmenter = pysbd.Segmenter(language="en", clean=False)
     for line in paragraph.splitlines():
@@ -267,7 +272,7 @@ def split_sentences(paragraph: str) -> list[str]:
                 out[-1] = f"{out[-1]} {piece}"
             else:
                 out.append(piece)
-    return out
+    return tuple(out)
 
 
 def key_phrases(

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import paginator
+from bot import paginator, summary_service
 from bot.client import ThreadBot
 from bot.limits import CUSTOM_ID_MAX
 from bot.paginator import AuthorCommentsSource, ParticipantsSource
@@ -59,6 +59,28 @@ class Authors(
                     f"of {pages} matches is shown: shorten it to page through them all."
                 )
         await paginator.start(interaction, source, note=note)
+
+    @app_commands.command(name="summary", description="What one person argued in a thread")
+    @app_commands.describe(
+        thread="The thread (start typing its title)",
+        name="The person, or the post's author (start typing their name)",
+    )
+    @app_commands.checks.dynamic_cooldown(summary_service.llm_cooldown)
+    async def summary(
+        self,
+        interaction: discord.Interaction[ThreadBot],
+        thread: ThreadArg,
+        name: app_commands.Range[str, 1, CUSTOM_ID_MAX],
+    ) -> None:
+        storage = self.bot.storage
+        person = await summary_service.resolve_subject(storage, thread, name)
+        await summary_service.send_summary(interaction, storage, self.bot.settings, thread, person)
+
+    @summary.autocomplete("name")
+    async def summary_name(
+        self, interaction: discord.Interaction[ThreadBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await summary_service.subject_choices_for(interaction, self.bot.storage, current)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -116,7 +116,6 @@ class Threads(
             allowed_mentions=NONE,
         )
 
-
     @app_commands.command(
         name="summary", description="What a thread is about and who argued with whom"
     )
