@@ -48,6 +48,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _MAX_AUTHOR_LINE = 80
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,12 @@ def is_date_line(text: str) -> bool:
 def parse_thread(text: str, source: str) -> Thread:
     """Parse one thread file's text. ``source`` names the file in errors and warnings."""
     text = normalise(text)
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Only a str built in Python can hold one (decoded bytes never do); it could be
+        # neither hashed nor stored, so it is refused here like any other bad input.
+        line = text.count("\n", 0, surrogate.start()) + 1
+        raise ParseError(source, line, "expected Unicode text, found a lone surrogate code point")
     lines = [_Line(i + 1, raw.rstrip()) for i, raw in enumerate(text.split("\n"))]
     marker = _find_comments_marker(lines)
     head = lines if marker is None else lines[:marker]
