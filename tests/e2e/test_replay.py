@@ -505,3 +505,45 @@ async def test_the_guild_settings_bound_replays(fake_discord: FakeDiscord, tmp_p
             reply.message.content
         )
         assert replay_messages(fake, bot_log) == []
+
+
+async def test_a_lost_session_and_a_fresh_identify_midway_change_nothing(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Op 9 (not resumable): discord.py identifies again and rebuilds its cache; the replay
+    keeps posting through the objects it holds, each comment once."""
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "op9.db", interval=0.01), fake) as bot:
+        plan = await seed_plan(bot)
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 6)
+        await fake.invalidate_session(resumable=False)
+        await fake.wait_until(lambda: fake.gateway.stats.identifies == 2, what="a new IDENTIFY")
+        await wait_finished(fake, bot)
+        assert_posted_exactly(replay_messages(fake, target), plan)
+
+
+async def test_a_restart_in_the_middle_of_a_429_storm(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Shut down while the webhook route answers nothing but 429s: the message being retried
+    was never posted, so the next start posts it, once."""
+    fake = fake_discord
+    general = fake.seed.general_id
+    db = tmp_path / "storm-restart.db"
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        plan = await seed_plan(bot)
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 10)
+        storm = fake.fail_next("POST", WEBHOOK_ROUTE, status=429, count=12, retry_after=0.05)
+        await fake.wait_until(lambda: storm.served >= 3, what="the storm to start")
+    assert storm.remaining > 0, "closed while still rate limited"
+    posted_before = len(replay_messages(fake, target))
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        await wait_finished(fake, bot)
+    messages = replay_messages(fake, target)
+    assert len(messages) > posted_before
+    assert_posted_exactly(messages, plan)
