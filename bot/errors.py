@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.text import safe
+
 
 class UserFacingError(Exception):
     """Anything whose message is safe and useful to show to the person who asked."""
@@ -20,9 +22,10 @@ class NotFound(UserFacingError):
         self.what = what
         self.query = query
         self.suggestions = tuple(suggestions)
-        message = f"No {what} matches “{query}”."
+        # Query and suggestions are user input and thread text: shown literally, never pinging.
+        message = f"No {what} matches “{safe(query)}”."
         if self.suggestions:
-            message += " Did you mean: " + ", ".join(f"“{s}”" for s in self.suggestions) + "?"
+            message += " Did you mean: " + ", ".join(f"“{safe(s)}”" for s in self.suggestions) + "?"
         super().__init__(message)
 
 
