@@ -675,6 +675,9 @@ class ReplayManager:
             await self.storage.set_replay_target(record.id, target.id)
             sender = await self._sender(record.id, target, mode, notice=False)
             record = await self.storage.get_replay(record.id) or record
+            if record.status != "running":
+                # ``/replay stop`` came while the thread and webhook were being set up.
+                raise UserFacingError("The replay was stopped before its first message.")
             self._spawn(record, target, sender)
         except BaseException as exc:
             reason = exc.message if isinstance(exc, UserFacingError) else type(exc).__name__
@@ -844,6 +847,8 @@ class ReplayManager:
                 await self.storage.end_replay(record.id, "failed", f"cannot post: {exc.text}")
                 continue
             fresh = await self.storage.get_replay(record.id) or record
+            if fresh.status != "running":
+                continue  # stopped while its target was being looked up
             self._spawn(fresh, target, sender)
             resumed.append(record.id)
             log.info("replay %s resumed at comment seq %s", record.id, record.next_seq)

@@ -801,3 +801,41 @@ async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> No
     await seeded.end_replay(first.id, "finished")
     assert await start(3) is not None
     assert await seeded.running_replay_count(GUILD) == 2
+
+
+async def test_a_stop_while_the_thread_is_being_made_posts_nothing(seeded: Storage) -> None:
+    """``/replay stop`` can arrive while ``start`` still waits for Discord to make the thread."""
+    thread = await seed_thread(seeded)
+    log: list[dict[str, Any]] = []
+    channel = text_channel(webhooks=[FakeWebhook(log)])
+    made = await channel.create_thread()
+    gate, asked = asyncio.Event(), asyncio.Event()
+
+    async def slow_thread(**_: Any) -> Any:
+        asked.set()
+        await gate.wait()
+        return made
+
+    channel.create_thread = AsyncMock(side_effect=slow_thread)
+    replays = manager(seeded)
+    starting = asyncio.create_task(
+        replays.start(
+            channel=channel,
+            guild_id=GUILD,
+            user_id=7,
+            thread=thread,
+            first_seq=1,
+            last_seq=3,
+            speed=1.0,
+            can_webhook=True,
+        )
+    )
+    await asked.wait()
+    stopped = await replays.stop(CHANNEL)
+    assert stopped is not None and stopped.status == "stopped"
+    gate.set()
+    with pytest.raises(UserFacingError, match="stopped before its first message"):
+        await starting
+    assert log == [] and replays.active == 0
+    stored = await seeded.get_replay(stopped.id)
+    assert stored is not None and stored.status == "stopped"
