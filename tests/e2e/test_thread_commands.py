@@ -268,3 +268,75 @@ async def test_thread_autocomplete_prefix_fuzzy_and_at_most_25(
         await fake_discord.send_slash_command("thread comments", {"thread": topics[0]["value"]})
     ).response()
     assert topics[0]["name"] in message_text(reply)
+
+
+async def test_rate_limits_and_a_dropped_gateway_do_not_lose_or_double_answers(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    callback = "/interactions/{interaction_id}/{token}/callback"
+    fault = fake_discord.fail_next("POST", callback, retry_after=0.05)
+    reply = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": SEED_SLUG})
+    ).response()
+    assert fault.served == 1 and comment_shown(reply.message) == (1, AUTHOR_OF[1])
+    assert reply.message is not None
+    message = reply.message
+
+    # A 429 on the press's own callback: retried, the page moves on exactly once.
+    fake_discord.fail_next("POST", callback, retry_after=0.05)
+    message = await press(fake_discord, message, "▶")
+    assert comment_shown(message) == (2, AUTHOR_OF[2])
+
+    # A press while the gateway is down is replayed on RESUME and answered once.
+    await fake_discord.drop_gateway(code=4000)
+    handle = await fake_discord.press_button(message, button_id(message, "▶"))
+    await fake_discord.wait_until(lambda: fake_discord.gateway.stats.resumes == 1)
+    moved = await handle.response()
+    assert moved.type == 7 and comment_shown(moved.message) == (3, AUTHOR_OF[3])
+    assert len(handle.record.callbacks) == 1
+
+    # The followup of a deferred command (the replies picture) survives a 429 too.
+    webhook = fake_discord.fail_next("POST", "/webhooks/{webhook_id}/{token}", retry_after=0.05)
+    graph = await (
+        await fake_discord.send_slash_command("thread replies", {"thread": SEED_SLUG})
+    ).response()
+    assert webhook.served == 1 and len(graph.messages) == 1
+    assert graph.messages[0].files[0].filename == "replies.png"
+    assert len(fake_discord.messages(GENERAL_ID)) == 2  # the comments page and the picture
+
+
+async def test_in_a_dm_shipped_threads_page_and_guild_threads_are_hidden(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    text = SEED_FILE.read_text(encoding="utf-8").replace(SEED.title, "Guild only thread", 1)
+    private = await ingest_thread(bot.storage, parse_thread(text, "g.txt"), guild_id=GUILD_ID)
+    dm = int(fake_discord.dm_channel(MEMBER_ID)["id"])
+    reply = await (
+        await fake_discord.send_slash_command(
+            "thread comments", {"thread": SEED_SLUG, "start": 30}, channel_id=dm
+        )
+    ).response()
+    assert reply.message is not None and reply.message.channel_id == dm
+    assert "guild_id" not in reply.message.data or reply.message.data["guild_id"] is None
+    moved = await press(fake_discord, reply.message, "▶")
+    assert comment_shown(moved) == (31, AUTHOR_OF[31])
+
+    hidden = await (
+        await fake_discord.send_slash_command(
+            "thread read", {"thread": str(private.thread_id)}, channel_id=dm
+        )
+    ).response()
+    assert hidden.ephemeral and "No thread matches" in hidden.content
+    choices = await fake_discord.send_autocomplete(
+        "thread read", {"thread": "guild"}, focused="thread", channel_id=dm
+    )
+    assert all(c["name"] != "Guild only thread" for c in (await choices.response()).choices or [])
+    # A crafted button for the guild's thread, pressed in the DM, is refused.
+    first = moved.custom_ids()[0]
+    seed_id = str(first.split(":")[4])
+    forged = first.replace(f":c:f:{seed_id}:", f":c:f:{private.thread_id}:")
+    assert forged != first
+    moved.data["components"][0]["components"][0]["custom_id"] = forged
+    refused = await (await fake_discord.press_button(moved, forged)).response()
+    assert refused.ephemeral and "isn't available here" in refused.content
+    assert comment_shown(fake_discord.message(moved.id)) == (31, AUTHOR_OF[31])
