@@ -25,6 +25,7 @@ from tests.fakediscord.threadbot import (
     buttons,
     make_threadbot,
     message_text,
+    thread_file,
 )
 
 pytestmark = pytest.mark.e2e
@@ -253,10 +254,9 @@ async def test_thread_autocomplete_prefix_fuzzy_and_at_most_25(
     assert await choices("zzzzqqq") == []
 
     # Thirty more threads imported for this guild: the list is cut at Discord's 25.
-    text = SEED_FILE.read_text(encoding="utf-8")
     for i in range(30):
-        thread = parse_thread(text.replace(SEED.title, f"Topic {i:02d} of many", 1), f"t{i}.txt")
-        await ingest_thread(bot.storage, thread, guild_id=GUILD_ID)
+        text = thread_file(f"Topic {i:02d} of many", [("Ann", [f"Comment on topic {i}."])])
+        await ingest_thread(bot.storage, parse_thread(text, f"t{i}.txt"), guild_id=GUILD_ID)
     everything = await choices("")
     assert len(everything) == 25
     topics = await choices("topic 1")
@@ -340,3 +340,19 @@ async def test_in_a_dm_shipped_threads_page_and_guild_threads_are_hidden(
     refused = await (await fake_discord.press_button(moved, forged)).response()
     assert refused.ephemeral and "isn't available here" in refused.content
     assert comment_shown(fake_discord.message(moved.id)) == (31, AUTHOR_OF[31])
+
+
+async def test_thread_list_pages_ten_at_a_time(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    for i in range(24):
+        text = thread_file(f"Listed {i:02d}", [("Ann", [f"Comment on list item {i}."])])
+        await ingest_thread(bot.storage, parse_thread(text, f"l{i}.txt"), guild_id=GUILD_ID)
+    reply = await (await fake_discord.send_slash_command("thread list")).response()
+    assert reply.message is not None
+    assert "1 / 3" in buttons(reply) and "Page 1 of 3 · 25 threads" in message_text(reply)
+    last = await press(fake_discord, reply.message, "⏭")
+    assert "Page 3 of 3" in message_text(last)
+    assert message_text(last).count("**Listed") + message_text(last).count(SEED.title) == 5
+    jump = await fake_discord.press_button(last, button_id(last, "3 / 3"))
+    await jump.response()
+    back = await (await fake_discord.submit_modal(jump, {"Page number": "2"})).response()
+    assert back.type == 7 and "Page 2 of 3" in message_text(back)
