@@ -11,7 +11,8 @@ words' author) in three steps:
 2. look up the paragraph's word 3-grams in a shingle index to get a handful of
    candidate sources (winnowing keeps the index to ~40 % of the shingles while
    still guaranteeing a hit for any shared run of six words; a shingle seen in
-   too many paragraphs stops voting);
+   too many paragraphs stops voting, and winnowing passes over such shingles so
+   that a clause made mostly of stock phrases keeps its rare ones);
 3. verify at most ``candidates`` of them with rapidfuzz's ``partial_ratio``
    (the quote must align with a stretch of the source nearly character for
    character).
@@ -50,6 +51,8 @@ _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.|\[\s*(?:…|\.\.\.)\s*\]")
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 _COMMON = -1
 """Postings value of a shingle that occurs in too many paragraphs to be useful."""
+_NEVER = 1 << 64
+"""Larger than any shingle key: stands for a common shingle when winnowing picks the least."""
 
 
 def fold(text: str) -> str:
@@ -180,7 +183,10 @@ class QuoteIndex:
         if seq == ARTICLE or len(keys) <= self.window:
             chosen = set(keys)
         else:
-            chosen = set(map(min, *(keys[i:] for i in range(self.window))))
+            postings = self._postings
+            votable = [_NEVER if postings.get(k) == _COMMON else k for k in keys]
+            chosen = set(map(min, *(votable[i:] for i in range(self.window))))
+            chosen.discard(_NEVER)
             offset = 0
             for sw in para.sentences:
                 if offset < len(keys):

@@ -120,6 +120,20 @@ def test_a_phrase_in_many_paragraphs_stops_voting() -> None:
     assert index.stats.max_votes <= 3, "the phrase's shingles no longer list every paragraph"
 
 
+def test_a_clause_made_mostly_of_a_common_phrase_is_still_found() -> None:
+    """Winnowing keeps the source's rare shingles, not the common ones that no longer vote:
+    a clause between two stock phrases is found by its two rare words."""
+    day, done = "at the end of the day", "when all is said and done"
+    index = QuoteIndex(cap=3)
+    fillers = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
+    for seq, word in enumerate(fillers, start=1):
+        text = f"{word} said {day} and {done} it rained on {word}"
+        index.add(seq, 0, f"p{seq}", Normalised.of(text))
+    source = f"Well, {done}, guolku osik {day} nobody came back."
+    index.add(10, 0, "viysji", Normalised.of(source))
+    assert find(index, f"«guolku osik {day}»") == QuoteRef(10, 0)
+
+
 def test_work_per_paragraph_is_bounded_on_a_large_thread() -> None:
     """Not all pairs: each paragraph verifies at most ``candidates`` sources, however long
     the thread, and looks at a bounded number of candidates."""
