@@ -59,6 +59,7 @@ what others answered is, by the thread's own judgement, a point that mattered.""
 TOPIC_OVERLAP = 0.8
 """Repetition charged to a sentence on a topic (similarity community) already shown."""
 MIN_CONTENT_WORDS = 3
+GREEDY_MAX = 120
 SPLIT_CONVERSATION_AT = 9
 """A connected part of the reply graph this big is split into its communities."""
 MAX_CONVERSATIONS = 5
@@ -402,6 +403,14 @@ def central_sentences(
     """
     echoes = echoes or {}
     candidates = [_Candidate(i, s, tuple(content_words(s.text))) for i, s in enumerate(sentences)]
+    seen: set[str] = set()
+    unique = []
+    for c in candidates:
+        key = " ".join(c.sentence.text.casefold().split())
+        if key not in seen:  # a sentence said twice is one candidate (the first)
+            seen.add(key)
+            unique.append(c)
+    candidates = unique
     informative = [c for c in candidates if len(set(c.words)) >= MIN_CONTENT_WORDS]
     if len(informative) < limit:
         informative = [c for c in candidates if c.words] or candidates
@@ -436,6 +445,17 @@ def central_sentences(
     return tuple(informative[i].sentence for i in sorted(chosen))
 
 
+def communities(graph: nx.Graph, weight: str | None = None) -> list[set[int]]:
+    """Communities of ``graph``, deterministically: greedy modularity (stable, and better on
+    small graphs) up to :data:`GREEDY_MAX` nodes, Louvain with a fixed seed beyond (greedy
+    modularity is quadratic-ish and takes seconds on a few hundred dense nodes)."""
+    if graph.number_of_nodes() <= GREEDY_MAX:
+        found = nx.community.greedy_modularity_communities(graph, weight=weight)
+    else:
+        found = nx.community.louvain_communities(graph, weight=weight, seed=0)
+    return [set(c) for c in found]
+
+
 def topics(similarity: np.ndarray[Any, np.dtype[np.float64]]) -> list[list[int]]:
     """Groups of sentences that talk about the same thing: communities of the similarity graph."""
     n = similarity.shape[0]
@@ -445,7 +465,7 @@ def topics(similarity: np.ndarray[Any, np.dtype[np.float64]]) -> list[list[int]]
     graph.add_weighted_edges_from(
         (int(i), int(j), float(similarity[i, j])) for i, j in zip(rows, cols, strict=True)
     )
-    groups = nx.community.greedy_modularity_communities(graph, weight="weight")
+    groups = communities(graph, weight="weight")
     return [sorted(g) for g in groups]
 
 
@@ -674,8 +694,7 @@ def conversations(
             parts.append(set(component))
             continue
         sub = graph.subgraph(sorted(component))
-        communities = nx.community.greedy_modularity_communities(sub, weight=None)
-        parts.extend(set(c) for c in communities if len(c) >= 2)
+        parts.extend(set(c) for c in communities(sub) if len(c) >= 2)
     parts.sort(key=lambda p: (-len(p), min(p)))
     return [[by_seq[s] for s in sorted(p)] for p in parts]
 
