@@ -211,3 +211,26 @@ async def test_unknown_name_or_thread_is_ephemeral_with_suggestions(
     ).response()
     assert reply.ephemeral and f"Did you mean: “{SEED.title}”" in reply.content
     assert fake_discord.messages(GENERAL_ID) == []
+
+
+async def test_search_too_long_for_buttons_says_so(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    long_query = " ".join(["iran"] * 20)[:100]  # matches what "iran" matches, 100 characters
+    message = await author_comments(fake_discord, name="Bithead", query=long_query)
+    assert buttons(message) == {}  # a custom_id cannot carry it
+    assert "too long to keep in the page buttons" in message.content
+    assert shown(message)[1] == "Bithead"
+
+    # A query with colons and quotes still rides in the custom_id and pages.
+    plain = [
+        shown(p)
+        for p in await walk(
+            fake_discord, await author_comments(fake_discord, name="Bithead", query="iran")
+        )
+    ]
+    odd = await walk(
+        fake_discord, await author_comments(fake_discord, name="Bithead", query='iran: "the"')
+    )
+    assert len(odd) >= 2 and set(shown(p) for p in odd) <= set(plain)
+    assert all('matching “iran: "the"”' in message_text(p) for p in odd)
