@@ -7,9 +7,11 @@ positions that count:
 * ``@Name`` anywhere;
 * at the start of a sentence, or after a greeting such as ``Well,`` / ``So,`` /
   ``Hi``, followed by ``,`` ``:`` ``!`` or a dash (``So, Bithead, under what…``);
-* after a salutation with no punctuation (``Hi Michael you…``), but not after
-  an opener such as ``But`` or ``So`` with no comma (``But DC has it right``
-  speaks *about* DC);
+* after a salutation with no punctuation (``Hi Michael you…``, ``Thank you
+  Michael.``), but not after an opener such as ``But`` or ``So`` with no comma
+  (``But DC has it right`` speaks *about* DC);
+* after a greeting and its comma, closing the sentence or followed by a
+  second-person word (``Ah, Michael.``; ``Yes, Michael is right`` is about him);
 * a vocative between a comma and the end of a sentence or another comma
   (``I'm not sure I buy that one, either, DC.``);
 * the very start of the paragraph, spelled exactly as the name is, followed by
@@ -216,7 +218,9 @@ def _position_before(tokens: list[str], i: int) -> str:
             break
         if j == 0 or tokens[j - 1].rstrip(_EDGE).endswith(tuple(_SENTENCE_END)):
             before = tokens[i - 1]
-            if before.strip(_TRAIL).casefold() in SALUTATIONS:
+            word = before.strip(_TRAIL).casefold()
+            thank_you = word == "you" and i >= 2 and tokens[i - 2].casefold() == "thank"
+            if word in SALUTATIONS or thank_you:
                 return "salutation"
             if before.rstrip(_EDGE).endswith((",", ";")):
                 return "greeting"
@@ -256,10 +260,12 @@ def _addresses(
         return start == "comma" and (strong or ends) and cores[0][:1].isupper()
     if start == "comma" and (strong or ends):
         return True
-    if start in ("salutation", "greeting"):
+    spoken_to = after is None or fold(after.strip(_TRAIL)).replace("’", "'") in SECOND_PERSON
+    if start == "salutation":
         return True
+    if start == "greeting":
+        return ends or spoken_to
     if start == "para":
         exact = " ".join(cores) == spelling or (kind == "first" and cores[0] == spelling.split()[0])
-        spoken_to = after is None or fold(after.strip(_TRAIL)).replace("’", "'") in SECOND_PERSON
         return exact and spoken_to
     return False
