@@ -20,7 +20,14 @@ from tests.fakediscord import (
     FakeDiscord,
     InteractionReply,
 )
-from tests.fakediscord.threadbot import SEED_SLUG, make_threadbot, message_text, thread_file
+from tests.fakediscord.threadbot import (
+    ROOT,
+    SEED_SLUG,
+    buttons,
+    make_threadbot,
+    message_text,
+    thread_file,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +151,53 @@ async def test_too_large_file_is_refused_before_download(
         reply = await import_file(fake_discord, "tea.txt", GOOD)
         assert reply.ephemeral and "imports are limited to 200 bytes" in reply.content
         assert await snapshot(bot) == before
+
+
+async def test_wordpress_export_and_other_encodings_import(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    wxr = (ROOT / "tests" / "bot" / "fixtures" / "wxr_small.xml").read_bytes()
+    reply = await import_file(fake_discord, "export.xml", wxr)
+    assert "2 threads, 6 comments" in reply.content, reply.content
+    assert "Tea &amp; Biscuits" not in reply.content and "Tea & Biscuits" in reply.content
+    # Threaded replies from the export (comment 3 answers 1) show in /thread replies.
+    replies = await (
+        await fake_discord.send_slash_command(
+            "thread replies", {"thread": "Tea & Biscuits: A “Debate”", "comment": 3}
+        )
+    ).response()
+    assert "#1" in message_text(replies) and "threaded reply" in message_text(replies)
+
+    # Windows-1252 and UTF-16 (Notepad's "Unicode") files read as the same text.
+    accented = thread_file("Café crème", [("Zoë", ["Déjà vu — naïve façade."]), ("Ann", ["Oui."])])
+    for name, data in (
+        ("cp1252.txt", accented.encode("cp1252")),
+        ("utf16.txt", accented.replace("Café crème", "Café crème 16").encode("utf-16")),
+    ):
+        reply = await import_file(fake_discord, name, data)
+        assert "2 comments by 2 people" in reply.content, (name, reply.content)
+    page = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": "Café crème"})
+    ).response()
+    assert page.embeds[0]["author"]["name"] == "Zoë"
+    assert "Déjà vu — naïve façade." in message_text(page)
+
+
+async def test_odd_numbering_is_reported_and_numbers_still_find_comments(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    text = thread_file(
+        "Gaps", [("Ann", ["First."]), ("Ben", ["Second."]), ("Cy", ["Third."]), ("Di", ["Last."])]
+    )
+    text = text.replace("  3. Cy says:", "  7. Cy says:").replace("  4. Di says:", "  8. Di says:")
+    reply = await import_file(fake_discord, "gaps.txt", text)
+    assert "comment number 7 follows 2 (expected 3)" in reply.content, reply.content
+    page = await (
+        await fake_discord.send_slash_command("thread comments", {"thread": "Gaps", "start": 7})
+    ).response()
+    assert page.embeds[0]["title"] == "#7" and page.embeds[0]["author"]["name"] == "Cy"
+    assert "3 / 4" in buttons(page)  # the third comment of four, printed as #7
+    replies = await (
+        await fake_discord.send_slash_command("thread replies", {"thread": "Gaps", "comment": 8})
+    ).response()
+    assert replies.embeds[0]["title"] == "#8 by Di"
