@@ -547,3 +547,21 @@ async def test_a_restart_in_the_middle_of_a_429_storm(
     messages = replay_messages(fake, target)
     assert len(messages) > posted_before
     assert_posted_exactly(messages, plan)
+
+
+async def test_without_pacing_the_webhook_s_rate_limit_is_honoured(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """A steady bucket of 5 per 0.25 s on the webhook and (almost) no pacing of our own:
+    discord.py waits on the announced limits and any 429, nothing is lost or doubled."""
+    fake = fake_discord
+    general = fake.seed.general_id
+    rule = fake.rate_limit("POST", WEBHOOK_ROUTE, limit=5, per=0.25)
+    async with run_bot(make_bot(fake, tmp_path / "steady.db", interval=0.0001), fake) as bot:
+        plan = await seed_plan(bot, 1, 12)
+        await start(fake, {"to": 12})
+        await wait_finished(fake, bot)
+        target = int(only_thread(fake, general)["id"])
+        assert_posted_exactly(replay_messages(fake, target), plan)
+    assert rule.accepted == len(plan) + 1 > 10  # the +1: /replay start's own answer
+    assert rule.served_429 <= 2, "the announced limits were followed, not hammered"
