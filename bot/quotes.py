@@ -237,7 +237,32 @@ class QuoteIndex:
         self.stats.queries += 1
         if len(para.words) < SHORT_WORDS:
             return self._find_short(seq, author, para.words, answered=answered)
-        return self._find_long(seq, author, para)
+        found = self._find_long(seq, author, para)
+        if found is None and len(para.sentences) > 1:
+            found = self._find_pasted(seq, author, para, answered=answered)
+        return found
+
+    def _find_pasted(
+        self, seq: int, author: str, para: Normalised, *, answered: bool
+    ) -> QuoteRef | None:
+        """Consecutive paragraphs of one comment pasted as one paragraph: longer than any of
+        them, so matched sentence by sentence, all from that comment (the first one's
+        paragraph is the source). Stops at the first sentence that is not a copy, which for
+        own words is nearly always the first."""
+        first: QuoteRef | None = None
+        matched = 0
+        for sw in para.sentences:
+            if len(sw) < MIN_SHORT_WORDS:
+                return None
+            if len(sw) < SHORT_WORDS:
+                ref = self._find_short(seq, author, sw, answered=answered)
+            else:
+                ref = self._find_long(seq, author, Normalised(" ".join(sw), sw, [sw]))
+            if ref is None or (first is not None and ref.seq != first.seq):
+                return None
+            first = first or ref
+            matched += 1
+        return first if matched > 1 else None
 
     def _find_short(
         self, seq: int, author: str, ws: list[str], *, answered: bool

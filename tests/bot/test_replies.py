@@ -190,6 +190,23 @@ def test_quote_split_by_a_stray_dot_line_is_one_quote() -> None:
     assert (2, 2) not in result.quotes
 
 
+def test_two_paragraphs_pasted_as_one_are_a_quote_of_the_first() -> None:
+    first = "Because it would cause the US to pull out faster than it might have, otherwise."
+    second = "It seems to me that the left in this country has not considered that one."
+    result = infer_replies(
+        make_thread(("Bithead", [first, second]), ("Michael", [f"{first} {second}", ANSWER]))
+    )
+    assert quotes_of(result, 2) == {0: (1, 0)}
+    assert edges_of(result, 2) == {(1, "quote")}
+
+
+def test_a_quoted_sentence_followed_by_own_sentences_in_one_paragraph_is_own() -> None:
+    first = "Because it would cause the US to pull out faster than it might have, otherwise."
+    mixed = f"{first} That is simply not how any of this has ever worked in practice."
+    result = infer_replies(make_thread(("Bithead", [first]), ("Michael", [mixed])))
+    assert quotes_of(result, 2) == {}
+
+
 def test_quote_of_a_quote_goes_to_the_words_author() -> None:
     result = infer_replies(
         make_thread(
