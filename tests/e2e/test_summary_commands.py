@@ -1,0 +1,106 @@
+"""``/thread summary`` and ``/author summary`` through the real discord.py client: deferred
+the first time, instant from the cache after, the post author offered, and with
+``SUMMARY_BACKEND=llm`` the model's answer, its fallback note and the per-person cooldown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import ThreadBot
+from tests.bot.fake_llm import FakeLLM, fake_llm
+from tests.e2e.conftest import run_bot
+from tests.fakediscord import FakeDiscord, StoredMessage
+from tests.fakediscord.models import InteractionReply
+from tests.fakediscord.threadbot import SEED_SLUG, make_threadbot, message_text
+
+pytestmark = pytest.mark.e2e
+__all__ = ["fake_llm"]
+
+CB_MESSAGE = 4
+CB_DEFERRED = 5
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+        yield bot
+
+
+def shown(reply: InteractionReply) -> StoredMessage:
+    """The message the user sees: the followup after a defer, else the response itself."""
+    message = reply.followups[-1] if reply.followups else reply.message
+    assert message is not None
+    return message
+
+
+async def test_thread_summary(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    first = await (
+        await fake_discord.send_slash_command("thread summary", {"thread": SEED_SLUG})
+    ).response()
+    assert first.type == CB_DEFERRED
+    text = message_text(shown(first))
+    assert "Summary: Iraq Cease-Fire Over" in text
+    assert "Bithead ↔ Michael, 12 exchanges, #9–#31" in text
+    assert "#26–31 (6 comments)" in text
+    again = await (
+        await fake_discord.send_slash_command("thread summary", {"thread": SEED_SLUG})
+    ).response()
+    assert again.type == CB_MESSAGE and message_text(shown(again)) == text
+
+
+async def test_author_summary_and_post_author(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    handle = await fake_discord.send_autocomplete(
+        "author summary", {"thread": SEED_SLUG, "name": "jam"}, focused="name"
+    )
+    choices = (await handle.response()).choices
+    assert choices is not None and choices[0]["value"] == "James Joyner"
+    for name, expect in (
+        ("Michael", "7** comments (#9–#31)"),
+        ("James Joyner", "Wrote the article"),
+    ):
+        reply = await (
+            await fake_discord.send_slash_command(
+                "author summary", {"thread": SEED_SLUG, "name": name}
+            )
+        ).response()
+        text = message_text(shown(reply))
+        assert expect in text and "In their own words" in text, text
+    unknown = await (
+        await fake_discord.send_slash_command(
+            "author summary", {"thread": SEED_SLUG, "name": "Bithed"}
+        )
+    ).response()
+    assert unknown.ephemeral and "“Bithead”" in unknown.content
+
+
+async def test_llm_backend_answer_fallback_and_cooldown(
+    fake_discord: FakeDiscord, tmp_path: Path, fake_llm: FakeLLM
+) -> None:
+    configured = make_threadbot(
+        fake_discord,
+        tmp_path / "llm.db",
+        summary_backend="llm",
+        llm_base_url=fake_llm.url,
+        llm_model="tiny",
+    )
+    async with run_bot(configured, fake_discord):
+
+        async def ask(name: str) -> InteractionReply:
+            options = {"thread": SEED_SLUG, "name": name}
+            handle = await fake_discord.send_slash_command("author summary", options)
+            return await handle.response(timeout=30)
+
+        fake_llm.mode = "429"
+        text = message_text(shown(await ask("Bithead")))
+        assert "could not be used (the model is rate limited)" in text
+        assert "In their own words" in text
+        fake_llm.mode = "ok"
+        text = message_text(shown(await ask("Michael")))
+        assert "In brief" in text and "Bithead says Iran is behind it" in text
+        assert "Person: Michael" in fake_llm.user_prompt
+        limited = await ask("tequila")  # the third within a minute
+        assert limited.ephemeral and "Slow down" in limited.content
+        assert len(fake_llm.requests) == 2
