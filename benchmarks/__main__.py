@@ -9,6 +9,7 @@ timings are not tests) and 1 when one of them crashed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -56,11 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOAD: dict[str, list[float]] = {}
+"""1-minute load average when each step ended: other work on the machine, for the record."""
+
+
 def _guarded(name: str, step: Callable[[], list[Figure]]) -> tuple[list[Figure], bool]:
     console.rule(f"[bold]{name}")
     start = time.perf_counter()
     try:
         figures = step()
+        LOAD[name] = [round(x, 2) for x in os.getloadavg()]
     except Exception as exc:
         traceback.print_exc()
         figures = [
@@ -75,7 +81,10 @@ def _guarded(name: str, step: Callable[[], list[Figure]]) -> tuple[list[Figure],
             )
         ]
         return figures, False
-    console.print(f"  ({name} took {time.perf_counter() - start:.1f} s)")
+    console.print(
+        f"  ({name} took {time.perf_counter() - start:.1f} s; load average "
+        f"{' '.join(f'{x:.2f}' for x in LOAD[name])})"
+    )
     return figures, True
 
 
@@ -119,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = time.perf_counter() - start
     report.print_table(figures, sizes, seconds)
     out = args.out or HERE / "out" / f"bench-{sizes.name}.json"
-    report.write_json(out, report.to_json(figures, sizes, seconds))
+    report.write_json(out, report.to_json(figures, sizes, seconds, LOAD))
     console.print(f"figures written to {out}")
     results = args.results
     if results is None and not args.quick and not args.only:

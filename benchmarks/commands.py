@@ -3,9 +3,7 @@
 Each command runs what its cog runs before it sends: the transformers that resolve the
 ``thread``/``person`` options (``bot.transformers``), the page source the paginator
 renders (``bot.paginator``) or the cog's own storage calls, and the pure renderers into
-``discord.Embed`` objects. Discord itself (sending) is left out. The author summary is
-measured through ``bot.summary_service`` when that module exists, and reported as not
-measured, with the reason, when it does not.
+``discord.Embed`` objects. Discord itself (sending) is left out.
 
 Arguments are drawn once, before timing, from random comments of the stored corpus:
 a comment's thread, its position and printed number, its author, one word of the
@@ -15,9 +13,7 @@ name (what autocomplete sees while someone types).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
+import asyncio
 import math
 import random
 import re
@@ -25,9 +21,8 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot import rendering
+from bot import rendering, summaries, summary_service
 from bot.graph import pair_counts
 from bot.paginator import (
     AuthorCommentsSource,
@@ -37,6 +32,7 @@ from bot.paginator import (
 )
 from bot.rendering import Source
 from bot.storage import Storage
+from bot.summary_rendering import author_summary_embed
 from bot.transformers import author_choices, resolve_author, resolve_thread, thread_choices
 
 GUILD = 1234
@@ -70,6 +66,8 @@ class Command:
     name: str
     what: str
     run: CommandFn
+    max_samples: int | None = None
+    """Stop timing this one after so many calls (``None``: every argument set)."""
 
 
 def sample_args(db: Path, n: int, seed: int) -> list[Args]:
@@ -227,40 +225,24 @@ async def person_autocomplete(storage: Storage, a: Args) -> object:
     return await author_choices(storage, thread, a.typed_author)
 
 
-def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+async def author_summary(storage: Storage, a: Args) -> object:
+    """``/author summary`` when not cached yet: what ``offline_author`` computes, and the embed.
+
+    The same steps as ``bot.summary_service.offline_author`` minus its ``put_summary``, so
+    the corpus stays unchanged and every call pays the full cost (a cached summary is one
+    primary-key read). ``send_summary`` defers such a call before computing it.
+    """
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    name = await summary_service.resolve_subject(storage, thread, a.author)
+    comments = await storage.all_comments(thread.id)
+    edges = await storage.edges(thread.id)
+    summary = await asyncio.to_thread(summaries.summarise_author, thread, comments, edges, name)
+    return author_summary_embed(thread, summary_service.SummaryView(summary))
 
 
-SUMMARY_MODULE = "bot.summary_service"
-SUMMARY_NAMES = ("author_summary", "summarize_author", "summarise_author", "person_summary")
-"""Entry points tried in ``bot.summary_service``, each called as ``(storage, thread, name)``."""
-
-
-def _summary() -> tuple[CommandFn, str] | str:
-    """Author summary through ``bot.summary_service``, or why it cannot be measured."""
-    if not _available(SUMMARY_MODULE):
-        return f"{SUMMARY_MODULE} not present"
-    module: Any = importlib.import_module(SUMMARY_MODULE)
-    for attr in SUMMARY_NAMES:
-        fn = getattr(module, attr, None)
-        if fn is not None and inspect.iscoroutinefunction(fn):
-            break
-    else:
-        return f"{SUMMARY_MODULE} has none of {', '.join(SUMMARY_NAMES)} (async)"
-
-    async def run(storage: Storage, a: Args) -> object:
-        thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-        name = await resolve_author(storage, thread, a.author)
-        return await fn(storage, thread, name)
-
-    return run, f"resolve thread + person, {SUMMARY_MODULE}.{fn.__name__}"
-
-
-def commands() -> tuple[list[Command], list[str]]:
-    """The commands to measure, and notes on those that could not be (with the reason)."""
+def commands(summary_samples: int | None = None) -> tuple[list[Command], list[str]]:
+    """The commands to measure (the uncached summary at most ``summary_samples`` times),
+    and notes on those that could not be measured."""
     found = [
         Command("thread_list", "/thread list: ThreadListSource.render", thread_list),
         Command(
@@ -297,11 +279,12 @@ def commands() -> tuple[list[Command], list[str]]:
             "person option: resolve_thread + transformers.author_choices",
             person_autocomplete,
         ),
+        Command(
+            "author_summary",
+            "/author summary, not cached (deferred): resolve + all_comments + edges + "
+            "summarise_author in a worker thread + embed",
+            author_summary,
+            summary_samples,
+        ),
     ]
-    notes: list[str] = []
-    summary = _summary()
-    if isinstance(summary, str):
-        notes.append(f"author summary: {summary}")
-    else:
-        found.append(Command("author_summary", summary[1], summary[0]))
-    return found, notes
+    return found, []

@@ -41,6 +41,8 @@ class Sizes:
     """Range of comments per thread in that corpus."""
     latency_samples: int
     """Timed calls per command (each with its own random arguments)."""
+    summary_samples: int
+    """Timed calls of the uncached author summary (seconds each on a big thread)."""
 
 
 FULL = Sizes(
@@ -53,6 +55,7 @@ FULL = Sizes(
     corpus_comments=1_000_000,
     corpus_thread_comments=(50, 4_000),
     latency_samples=1_000,
+    summary_samples=12,
 )
 
 QUICK = Sizes(
@@ -62,9 +65,10 @@ QUICK = Sizes(
     baseline_comments=300,
     baseline_budget_s=3.0,
     growth_comments=(500, 1_500, 5_000),
-    corpus_comments=20_000,
-    corpus_thread_comments=(50, 1_000),
+    corpus_comments=10_000,
+    corpus_thread_comments=(30, 300),
     latency_samples=100,
+    summary_samples=2,
 )
 
 

@@ -10,13 +10,13 @@ The corpus is built by the real path, ``parse_thread`` → ``infer_replies`` →
 soon as it is ready, in generation order: the database is exactly what ingesting
 those files one by one would store.
 
-Its file name carries a hash of the sizes, the seeds, the generator and the parser
-(what decides which rows exist), so the cache survives edits elsewhere in ``bot/``
-while other work goes on: a newer schema is applied by ``Storage``'s migrations
-when the latency run opens it, as it would be for a deployed bot. The hash of every
+Its file name carries a hash of the sizes and the seeds only, not of the code: while
+several people change ``bot/`` every few minutes, a 1,000,000-comment build (many
+minutes) would otherwise never be reused. A newer schema is applied by ``Storage``'s
+migrations when the run opens it, as it would be for a deployed bot. The hash of every
 ``bot`` module on the ingest path at build time is kept in the database's ``meta``
-table and the run reports whether the current code still matches it; delete the
-cache folder to rebuild with the current inference and storage code.
+table, and the run's ``corpus`` row says whether today's code still matches it; delete
+the cache folder to rebuild with today's generator, parser, inference and storage.
 """
 
 from __future__ import annotations
@@ -94,28 +94,24 @@ def _ingest_path_sources() -> list[Path]:
     return files
 
 
-KEY_MODULES = ("synthetic.py", "parsing.py")
-"""Modules whose change alters which rows the corpus holds: a new cache file is built."""
 META_CODE = "bench_corpus_code"
 """``meta`` key holding :func:`code_hash` of the code that built the corpus."""
 
 
-def code_hash(names: tuple[str, ...] | None = None) -> str:
-    """Hash of the ingest-path ``bot`` modules (or only those named in ``names``)."""
+def code_hash() -> str:
+    """Hash of the source of the ``bot`` modules on the ingest path."""
     digest = hashlib.sha256()
     for path in _ingest_path_sources():
-        if names is None or path.name in names:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def corpus_key(sizes: Sizes) -> str:
     digest = hashlib.sha256()
     digest.update(
-        repr((sizes.corpus_comments, sizes.corpus_thread_comments, CORPUS_SEED, "v2")).encode()
+        repr((sizes.corpus_comments, sizes.corpus_thread_comments, CORPUS_SEED, "v3")).encode()
     )
-    digest.update(code_hash(KEY_MODULES).encode())
     return digest.hexdigest()[:12]
 
 

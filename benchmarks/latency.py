@@ -51,10 +51,13 @@ async def _time_all(
             timed = [*cmds, Command("pk_lookup", "comments by primary key", pk_lookup)]
             for a in args[:WARMUP]:
                 for c in timed:
-                    await c.run(storage, a)
+                    if c.max_samples is None:
+                        await c.run(storage, a)
             for a in args[WARMUP:]:
                 rng.shuffle(timed)
                 for c in timed:
+                    if c.max_samples is not None and len(samples[c.name]) >= c.max_samples:
+                        continue
                     start = clock()
                     await c.run(storage, a)
                     samples[c.name].append(clock() - start)
@@ -64,7 +67,7 @@ async def _time_all(
 
 
 def measure(db: Path, sizes: Sizes, corpus_comments: int, seed: int = 7) -> list[Figure]:
-    cmds, notes = commands()
+    cmds, notes = commands(sizes.summary_samples)
     args = sample_args(db, sizes.latency_samples + WARMUP, seed)
     samples = asyncio.run(_time_all(db, cmds, args, seed))
     pk50 = percentile(samples["pk_lookup"], 50) * 1000

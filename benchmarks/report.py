@@ -87,11 +87,17 @@ def print_table(figures: Sequence[Figure], sizes: Sizes, seconds: float) -> None
     Console(highlight=False, width=max(160, Console().width)).print(table(figures, sizes, seconds))
 
 
-def to_json(figures: Sequence[Figure], sizes: Sizes, seconds: float) -> dict[str, Any]:
+def to_json(
+    figures: Sequence[Figure],
+    sizes: Sizes,
+    seconds: float,
+    load: dict[str, list[float]] | None = None,
+) -> dict[str, Any]:
     return {
         "mode": sizes.name,
         "machine": machine(),
         "seconds": seconds,
+        "load_average": load or {},
         "sizes": {k: getattr(sizes, k) for k in sizes.__slots__},
         "figures": {f.key: f.to_json() for f in figures},
         "summary": {
