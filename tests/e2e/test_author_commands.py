@@ -124,6 +124,13 @@ async def test_search_shows_only_matching_comments(
     bithead = [c.number for c in SEED.comments if c.author == "Bithead"]
     assert set(numbers) < set(bithead)
 
+    # The jump button of a search goes to the n-th match.
+    fresh = await author_comments(fake_discord, name="Bithead", query="iran")
+    opened = await fake_discord.press_button(fresh, button_id(fresh, f"1 / {len(pages)}"))
+    assert (await opened.response()).modal is not None
+    jumped = await (await fake_discord.submit_modal(opened, {"Page number": "#4"})).response()
+    assert jumped.type == 7 and shown(jumped.message) == shown(pages[3])
+
     nothing = await author_comments(fake_discord, name="Bithead", query="zebra")
     assert "No comments by Bithead matching “zebra”" in message_text(nothing)
 
