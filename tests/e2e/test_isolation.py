@@ -22,10 +22,13 @@ from bot.storage import SHIPPED
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
+    BOT_LOG_ID,
+    FORUM_ID,
     GENERAL_ID,
     GUILD_ID,
     MEMBER_ID,
     MODERATOR_PERMISSIONS,
+    MODERATOR_ROLE_ID,
     Attachment,
     FakeDiscord,
     InteractionReply,
@@ -537,3 +540,55 @@ async def test_leaving_records_the_time_and_returning_clears_it(world: World) ->
 
     await eventually(back, "the guild's left_at to be cleared")
     assert await storage.get_thread(world.b_id, OTHER_GUILD_ID) is not None
+
+
+async def test_replay_settings_bind_that_guild_only(world: World) -> None:
+    fake = world.fake
+    moderators = iter(range(300, 310))  # one replay start per person per 30 s
+
+    def moderator() -> int:
+        user = next(moderators)
+        fake.add_member(GUILD_ID, user, f"mod{user}", roles=[MODERATOR_ROLE_ID])
+        return user
+
+    async def start(channel: int, **options: Any) -> InteractionReply:
+        return await answer(
+            fake.send_slash_command(
+                "replay start",
+                {"thread": SEED_SLUG, **options},
+                user=moderator(),
+                channel_id=channel,
+            )
+        )
+
+    await answer(
+        fake.send_slash_command(
+            "threadbot config set",
+            {"max_speed": 1.0, "public_threads": False, "replays_at_once": 1},
+            user=ADMIN_ID,
+            channel_id=GENERAL_ID,
+        )
+    )
+    too_fast = await start(GENERAL_ID, speed=2.0)
+    assert too_fast.ephemeral and "between 0.25 and 1 here" in too_fast.content
+
+    forum = await start(FORUM_ID)
+    assert "don't let replays open forum posts" in reply_text(forum), reply_text(forum)
+    assert fake.threads(FORUM_ID) == []
+
+    in_place = await start(GENERAL_ID, **{"from": 1, "to": 2})
+    assert "Replaying" in reply_text(in_place) and " here:" in reply_text(in_place)
+    assert fake.threads(GENERAL_ID) == [], "a replay opened a thread although it may not"
+
+    second = await start(BOT_LOG_ID)
+    assert second.ephemeral and "already runs 1 replay" in second.content
+
+    replay_cog = world.bot.get_cog("Replay")
+    assert replay_cog is not None
+    other = await replay_cog.replays.limits(OTHER_GUILD_ID)  # type: ignore[attr-defined]
+    assert (other.speed_max, other.public_threads, other.max_per_guild) == (4.0, True, 3)
+
+    stopped = await answer(
+        fake.send_slash_command("replay stop", user=ADMIN_ID, channel_id=GENERAL_ID)
+    )
+    assert "Stopped" in stopped.content
