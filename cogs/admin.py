@@ -29,7 +29,7 @@ from bot.guild_config import (
 from bot.importing import check_size, import_upload
 from bot.importing import describe as describe_import
 from bot.permissions import ensure_allowed, ensure_manager, heavy_cooldown
-from bot.replay import MIN_INTERVAL
+from bot.replay import pacing_floor
 from bot.storage import SHIPPED
 from bot.text import safe, truncate
 from bot.transformers import ThreadArg
@@ -192,9 +192,9 @@ class Admin(
     async def _show(
         self, interaction: discord.Interaction[ThreadBot], config: GuildConfig, note: str = ""
     ) -> None:
-        text = describe(
-            config, base_interval=self.bot.settings.replay_interval, min_interval=MIN_INTERVAL
-        )
+        base = self.bot.settings.replay_interval
+        min_interval, _ = pacing_floor(base)  # what the replay manager paces with
+        text = describe(config, base_interval=base, min_interval=min_interval)
         await interaction.response.send_message(
             f"{note}\n{text}" if note else text, ephemeral=True, allowed_mentions=NONE
         )
