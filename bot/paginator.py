@@ -12,8 +12,8 @@ person's comments, ``p`` a thread's participants), ``action`` one of ``f p n l``
 previous, next, last) or ``j`` (jump: page and part are the current ones),
 ``thread_id`` is ``0`` for the thread list, ``page`` is 1-based, ``part`` is the
 0-based piece of a long comment or ``L`` for its last piece, and ``extra`` is the
-source's own state (for ``a``: the seq of the person's first comment, then ``:`` and
-the search query when it fits in 100 characters).
+source's own state (for ``a``: the seq of the person's first comment, ``.`` and a short
+hash of their name, then ``:`` and the search query when it fits in 100 characters).
 
 Every press rebuilds its source from storage scoped to the presser's guild, so a
 button (or a crafted ``custom_id``) for another server's thread is refused, and
@@ -23,6 +23,7 @@ refusal, a modal for the jump button.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -118,6 +119,11 @@ class PageSource(ABC):
     def fits(self, pages: int, max_part: int = 99) -> bool:
         """Whether every custom_id this source can produce stays within 100 characters."""
         return len(self.custom_id("n", max(pages, 1), max_part)) <= CUSTOM_ID_MAX
+
+
+def name_tag(name: str) -> str:
+    """Six hex digits of a person's name: enough to notice that a seq changed hands."""
+    return hashlib.blake2s(name.encode("utf-8"), digest_size=3).hexdigest()
 
 
 def _clamp(page: int, pages: int) -> int:
@@ -221,8 +227,10 @@ class CommentsSource(ThreadSource):
 class AuthorCommentsSource(ThreadSource):
     """One person's comments in a thread, one to a page, optionally only those matching a query.
 
-    ``extra`` is ``<seq of their first comment>`` or ``<seq>:<query>``: the seq names the
-    person in a few digits whatever their name, and the query rides along only if it fits.
+    ``extra`` is ``<seq of their first comment>.<name tag>`` or that plus ``:<query>``: the
+    seq names the person in a few digits whatever their name, the tag notices when a
+    re-imported thread put someone else at that seq, and the query rides along only if it
+    fits.
     """
 
     kind = "a"
@@ -230,7 +238,8 @@ class AuthorCommentsSource(ThreadSource):
     def __init__(
         self, storage: Storage, thread: StoredThread, author: str, author_seq: int, query: str
     ) -> None:
-        extra = f"{author_seq}:{query}" if query else str(author_seq)
+        person = f"{author_seq}.{name_tag(author)}"
+        extra = f"{person}:{query}" if query else person
         super().__init__(storage, thread, extra)
         self.author = author
         self.author_seq = author_seq
@@ -307,11 +316,12 @@ async def open_source(
     if kind == "p":
         return ParticipantsSource(storage, thread)
     if kind == "a":
-        seq_text, _, query = extra.partition(":")
+        person, _, query = extra.partition(":")
+        seq_text, _, tag = person.partition(".")
         comment = (
             await storage.get_comment(thread.id, int(seq_text)) if seq_text.isdigit() else None
         )
-        if comment is None:
+        if comment is None or (tag and tag != name_tag(comment.author)):
             raise Refused("This list no longer matches the stored thread; run the command again.")
         return AuthorCommentsSource(storage, thread, comment.author, comment.seq, query)
     raise Refused("These buttons are not from this bot.")
@@ -599,6 +609,7 @@ __all__ = [
     "Refused",
     "ThreadListSource",
     "build_view",
+    "name_tag",
     "navigation",
     "open_source",
     "show",

@@ -18,6 +18,7 @@ from bot.paginator import (
     JumpModal,
     ThreadListSource,
     build_view,
+    name_tag,
     navigation,
     start,
 )
@@ -126,7 +127,8 @@ async def test_a_short_query_rides_in_the_custom_id_and_a_long_one_does_not(
 ) -> None:
     thread = await seed_thread(seeded)
     short = await AuthorCommentsSource.create(seeded, thread, "Bithead", "  iran ")
-    assert short.custom_id("n", 2, 0) == f"tb:pg:a:n:{thread.id}:2:0:2:iran"
+    tag = name_tag("Bithead")
+    assert short.custom_id("n", 2, 0) == f"tb:pg:a:n:{thread.id}:2:0:2.{tag}:iran"
     assert short.fits(14)
     page = await short.render(1)
     view = build_view(short, page)

@@ -23,6 +23,7 @@ from tests.fakediscord import (
 from tests.fakediscord.threadbot import (
     ROOT,
     SEED_SLUG,
+    button_id,
     buttons,
     make_threadbot,
     message_text,
@@ -201,3 +202,46 @@ async def test_odd_numbering_is_reported_and_numbers_still_find_comments(
         await fake_discord.send_slash_command("thread replies", {"thread": "Gaps", "comment": 8})
     ).response()
     assert replies.embeds[0]["title"] == "#8 by Di"
+
+
+async def test_person_buttons_notice_a_reimport_that_moved_people(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    """A button names a person by the seq of their first comment; after the file is imported
+    again with someone else at that seq it must not show that other person's comments."""
+    v1 = thread_file(
+        "Swap",
+        [
+            ("Ann", ["Ann opens."]),
+            ("Ben", ["Ben answers."]),
+            ("Ann", ["Ann again."]),
+            ("Ben", ["Ben closes."]),
+        ],
+    )
+    v2 = thread_file(
+        "Swap",
+        [
+            ("Ann", ["Ann opens."]),
+            ("Cy", ["Cy cuts in."]),
+            ("Ben", ["Ben answers."]),
+            ("Ben", ["Ben closes."]),
+            ("Ben", ["Ben has the last word."]),
+        ],
+    )
+    assert "added" in (await import_file(fake_discord, "swap.txt", v1)).content
+    ben = await (
+        await fake_discord.send_slash_command("author comments", {"thread": "Swap", "name": "Ben"})
+    ).response()
+    assert ben.message is not None and ben.embeds[0]["author"]["name"] == "Ben"
+    ann = await (
+        await fake_discord.send_slash_command("author comments", {"thread": "Swap", "name": "Ann"})
+    ).response()
+    assert ann.message is not None
+    assert "updated" in (await import_file(fake_discord, "swap.txt", v2)).content
+
+    moved = await (await fake_discord.press_button(ben.message, button_id(ben, "▶"))).response()
+    assert moved.ephemeral and "no longer matches" in moved.content
+    assert fake_discord.message(ben.message.id).embeds[0]["author"]["name"] == "Ben"  # type: ignore[union-attr]
+    # Ann is still at her seq: her buttons keep working on the new version.
+    still = await (await fake_discord.press_button(ann.message, button_id(ann, "▶"))).response()
+    assert still.type == 7 and still.embeds[0]["author"]["name"] == "Ann"
