@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ import pytest
 
 from bot.client import ThreadBot
 from bot.guild_config import GuildConfig, load_config
+from bot.ingest import ingest_thread, parse_bytes
 from bot.paginator import JumpButton, PageButton
-from bot.storage import SHIPPED
+from bot.storage import SHIPPED, Storage
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
@@ -592,3 +594,30 @@ async def test_replay_settings_bind_that_guild_only(world: World) -> None:
         fake.send_slash_command("replay stop", user=ADMIN_ID, channel_id=GENERAL_ID)
     )
     assert "Stopped" in stopped.content
+
+
+async def test_start_up_purges_guilds_past_their_grace_period(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.db"
+    gone_long_ago, gone_while_offline = 7777, 7778
+    async with Storage(db) as storage:
+        for guild, text in ((gone_long_ago, THREAD_A), (gone_while_offline, THREAD_B)):
+            (thread,) = parse_bytes(text.encode(), f"{guild}.txt")
+            await ingest_thread(storage, thread, guild_id=guild)
+        await storage.put_guild_settings(gone_long_ago, {"replay_max_running": 1})
+        await storage.mark_guild_left(gone_long_ago, datetime.now(UTC) - timedelta(days=8))
+
+    async with run_bot(make_threadbot(fake_discord, db), fake_discord) as bot:
+
+        async def purged() -> bool:
+            return await bot.storage.guild_settings(gone_long_ago) == {}
+
+        await eventually(purged, "the expired guild to be purged at start")
+        assert await bot.storage.count_threads(gone_long_ago) == 1, "only the shipped thread"
+        # Left while the bot was offline: its grace period starts now; nothing is deleted.
+        left = await bot.storage.guilds_left()
+        assert set(left) == {gone_while_offline}
+        assert datetime.now(UTC) - left[gone_while_offline] < timedelta(minutes=5)
+        assert await bot.storage.count_threads(gone_while_offline) == 2
+        assert await bot.storage.integrity_check() == "ok"
