@@ -3,6 +3,7 @@ new ThreadBot is started on the same database file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,14 @@ async def test_buttons_work_after_a_restart_on_the_same_database(
         assert shown(nxt)[1] == "Bithead" and shown(nxt)[0] > first_match[0]
         assert "matching “iran”" in str(nxt.embeds[0]["footer"]["text"])
         assert "iran" in str(nxt.embeds[0]["description"]).lower()
+        # Buttons sent before person buttons carried a name hash (``…:<seq>:<query>``) work.
+        newer = button_id(nxt, "▶")
+        older = re.sub(r":(\d+)\.[0-9a-f]{6}:iran$", r":\1:iran", newer)
+        assert older != newer
+        nxt.data["components"][0]["components"][3]["custom_id"] = older
+        before = shown(nxt)[0]
+        old_style = await press(fake_discord, nxt, "▶")
+        assert shown(old_style)[1] == "Bithead" and shown(old_style)[0] > before
 
         # The jump button of an old message opens a modal the new bot answers.
         opened = await fake_discord.press_button(jump_from, button_id(jump_from, "1 / 31"))
