@@ -431,6 +431,9 @@ class _NoWebhooks(Exception):
 SwitchToEmbeds = Callable[[], Awaitable[Sender]]
 """Called when the webhook stops working: returns an embed sender (and says so once)."""
 
+_RECENT = 20
+"""Messages read back on resume to find one posted just before a crash."""
+
 _RETRIES = 3
 """Retries of one message after Discord's 5xx (which may or may not have posted it)."""
 _RATE_LIMITED_ROUNDS = 20
@@ -491,6 +494,36 @@ async def run_replay(
             part = 0
         seq = page[-1].seq + 1
     return "finished"
+
+
+async def planned_post(storage: Storage, replay: ReplayRecord) -> Post | None:
+    """The message ``replay`` posts next, by the same rules as :func:`run_replay`."""
+    thread = await storage.get_thread(replay.thread_id, replay.guild_id)
+    if thread is None:
+        return None
+    seq, part = replay.next_seq, replay.next_part
+    if seq == ARTICLE:
+        article = article_posts(thread)
+        if part < len(article):
+            return article[part]
+        seq, part = replay.first_seq, 0
+    seq = max(seq, replay.first_seq)
+    page = await storage.page_comments(thread.id, start=seq, limit=1)
+    if not page or page[0].seq > replay.last_seq:
+        return None
+    comment = page[0]
+    posts = comment_posts(comment, await storage.comment_heads(thread.id), thread.author)
+    part = part if comment.seq == seq else 0
+    return posts[part] if part < len(posts) else None
+
+
+def shows(message: discord.Message, post: Post, mode: ReplayMode) -> bool:
+    """Whether ``message`` is ``post`` as this replay would have posted it."""
+    if mode == "webhook":
+        return message.content.strip() == post.content.strip()
+    return bool(message.embeds) and (message.embeds[0].description or "").strip() == (
+        post.body.strip()
+    )
 
 
 @dataclass(slots=True)
@@ -846,6 +879,7 @@ class ReplayManager:
                 log.warning("replay %s cannot resume: %s", record.id, exc)
                 await self.storage.end_replay(record.id, "failed", f"cannot post: {exc.text}")
                 continue
+            await self._skip_if_posted(record, target, sender)
             fresh = await self.storage.get_replay(record.id) or record
             if fresh.status != "running":
                 continue  # stopped while its target was being looked up
@@ -853,6 +887,34 @@ class ReplayManager:
             resumed.append(record.id)
             log.info("replay %s resumed at comment seq %s", record.id, record.next_seq)
         return resumed
+
+    async def _skip_if_posted(self, record: ReplayRecord, target: Any, sender: Sender) -> None:
+        """Close the one gap progress records leave: a crash after Discord accepted a
+        message but before SQLite recorded it. If the newest replay message in the
+        target already is the next planned one, record it instead of posting it again.
+
+        Best effort: without Read Message History the message may be posted twice.
+        """
+        post = await planned_post(self.storage, record)
+        if post is None or not hasattr(target, "history"):
+            return
+        me = self.client.user
+        hook_id = sender.webhook.id if isinstance(sender, WebhookSender) else None
+        try:
+            async for message in target.history(limit=_RECENT):
+                ours = (
+                    message.webhook_id == hook_id
+                    if hook_id is not None
+                    else me is not None and message.author.id == me.id and bool(message.embeds)
+                )
+                if not ours:
+                    continue
+                if shows(message, post, sender.mode):
+                    log.info("replay %s: %s/%s was already posted", record.id, post.seq, post.part)
+                    await self.storage.record_replay_progress(record.id, *next_position(post))
+                return  # only the newest replay message can be the unrecorded one
+        except discord.HTTPException as exc:
+            log.info("replay %s: cannot read recent messages (%s)", record.id, exc.status)
 
     async def _resolve_target(self, record: ReplayRecord) -> Any:
         if record.target_id is None:

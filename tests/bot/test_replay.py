@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
@@ -41,6 +41,7 @@ from bot.replay import (
     interval_for,
     next_position,
     pacing_floor,
+    planned_post,
     retry_after,
     run_replay,
     split_quote,
@@ -518,6 +519,7 @@ async def test_the_loop_stays_free_while_a_replay_paces(seeded: Storage) -> None
 
 class FakeWebhook:
     def __init__(self, log: list[dict[str, Any]], *, signal_at: int = 0) -> None:
+        self.id = 4242
         self.name = WEBHOOK_NAME
         self.token = "token"
         self.user = MagicMock(id=99)
@@ -531,16 +533,24 @@ class FakeWebhook:
             self.reached.set()
 
 
+async def no_history(limit: int | None = 100) -> AsyncIterator[Any]:
+    """``channel.history()`` of a channel with nothing in it."""
+    for message in ():
+        yield message
+
+
 def text_channel(
     channel_id: int = CHANNEL, *, webhooks: Sequence[Any] = (), can_thread: bool = True
 ) -> Any:
     channel = MagicMock(spec=discord.TextChannel)
     channel.id = channel_id
+    channel.history = no_history
     thread = MagicMock(spec=discord.Thread)
     thread.id = channel_id + 1
     thread.parent = channel
     thread.parent_id = channel_id
     thread.send = AsyncMock()
+    thread.history = no_history
     if can_thread:
         channel.create_thread = AsyncMock(return_value=thread)
     else:
@@ -839,3 +849,83 @@ async def test_a_stop_while_the_thread_is_being_made_posts_nothing(seeded: Stora
     assert log == [] and replays.active == 0
     stored = await seeded.get_replay(stopped.id)
     assert stored is not None and stored.status == "stopped"
+
+
+def history_of(*messages: Any, error: discord.HTTPException | None = None) -> Any:
+    async def history(limit: int | None = 100) -> AsyncIterator[Any]:
+        if error is not None:
+            raise error
+        for message in messages[:limit]:
+            yield message
+
+    return history
+
+
+def posted(post: Post, *, webhook_id: int | None = 4242, author: int = 1) -> Any:
+    """A message as Discord returns it for ``post`` (webhook content, or an embed by the bot)."""
+    message = MagicMock(spec=discord.Message)
+    message.webhook_id = webhook_id
+    message.author = MagicMock(id=author)
+    message.content = post.content if webhook_id is not None else ""
+    message.embeds = [] if webhook_id is not None else [post.embed()]
+    return message
+
+
+@pytest.mark.parametrize("mode", ["webhook", "embed"])
+async def test_resume_skips_the_message_posted_just_before_a_crash(
+    seeded: Storage, mode: ReplayMode
+) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=3, mode=mode)
+    plan = await all_posts(seeded, thread)
+    plan = [p for p in plan if p.seq <= 3]
+    await seeded.record_replay_progress(record.id, *next_position(plan[1]), posted=2)
+    record = await seeded.get_replay(record.id) or record
+    assert await planned_post(seeded, record) == plan[2]
+    log: list[dict[str, Any]] = []
+    target = text_channel(2000, webhooks=[FakeWebhook(log)])
+    hook = 4242 if mode == "webhook" else None
+    # Newest first: the unrecorded message, then the recorded one, then someone else's.
+    target.history = history_of(
+        posted(plan[2], webhook_id=hook, author=99), posted(plan[1], webhook_id=hook, author=99)
+    )
+    await seeded.set_replay_target(record.id, 2000)
+    replays = manager(seeded, {2000: target})
+    assert await replays.resume_all() == [record.id]
+    await replays.wait(record.id)
+    sent = (
+        [m["content"] for m in log]
+        if mode == "webhook"
+        else [c.kwargs["embed"].description for c in target.send.await_args_list]
+    )
+    expected = [p.content if mode == "webhook" else p.body for p in plan[3:]]
+    assert sent == expected
+    done = await seeded.get_replay(record.id)
+    assert done is not None and done.status == "finished" and done.posted == len(plan)
+
+
+async def test_resume_posts_the_next_message_when_it_is_not_there(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=2)
+    plan = [p for p in await all_posts(seeded, thread) if p.seq <= 2]
+    await seeded.record_replay_progress(record.id, *next_position(plan[0]))
+    log: list[dict[str, Any]] = []
+    target = text_channel(2000, webhooks=[FakeWebhook(log)])
+    stranger = posted(plan[1], webhook_id=777)  # the same text from another webhook
+    target.history = history_of(stranger, posted(plan[0]))
+    await seeded.set_replay_target(record.id, 2000)
+    replays = manager(seeded, {2000: target})
+    assert await replays.resume_all() == [record.id]
+    await replays.wait(record.id)
+    assert [m["content"] for m in log] == [p.content for p in plan[1:]]
+
+    # Without Read Message History the check is skipped, the replay still resumes.
+    again = await new_replay(seeded, thread, channel=3000, first=1, last=1)
+    blind = text_channel(3001, webhooks=[FakeWebhook([])])
+    blind.history = history_of(error=http_error(discord.Forbidden, 403))
+    await seeded.set_replay_target(again.id, 3001)
+    replays = manager(seeded, {3001: blind})
+    assert await replays.resume_all() == [again.id]
+    await replays.wait(again.id)
+    stored = await seeded.get_replay(again.id)
+    assert stored is not None and stored.status == "finished"

@@ -12,6 +12,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from bot.client import ThreadBot
 from bot.replay import (
     EMBED_NOTICE,
@@ -565,3 +567,41 @@ async def test_without_pacing_the_webhook_s_rate_limit_is_honoured(
         assert_posted_exactly(replay_messages(fake, target), plan)
     assert rule.accepted == len(plan) + 1 > 10  # the +1: /replay start's own answer
     assert rule.served_429 <= 2, "the announced limits were followed, not hammered"
+
+
+async def test_a_message_posted_just_before_a_crash_is_not_posted_again(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """The crash window: Discord accepted the next message but the process died before
+    SQLite recorded it. On resume the bot reads the thread back and skips that message."""
+    fake = fake_discord
+    general = fake.seed.general_id
+    db = tmp_path / "crash.db"
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        plan = await seed_plan(bot)
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 9)
+    posted = len(replay_messages(fake, target))
+    # What the dying process sent last, through the same webhook, never recorded.
+    (hook,) = fake.webhooks(general)
+    lost = plan[posted]
+    async with aiohttp.ClientSession() as http:
+        url = f"{fake.api_base}/webhooks/{hook['id']}/{hook['token']}"
+        body = {
+            "content": lost.content,
+            "username": lost.persona.username,
+            "avatar_url": lost.persona.avatar_url,
+            "allowed_mentions": {"parse": []},
+        }
+        async with http.post(url, params={"wait": "true", "thread_id": str(target)}, json=body):
+            pass
+    async with Storage(db) as storage:
+        record = await storage.latest_replay(general)
+    assert record is not None and record.posted == posted, "the database does not know"
+
+    async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
+        await wait_finished(fake, bot)
+        record = await bot.storage.latest_replay(general)
+    assert_posted_exactly(replay_messages(fake, target), plan)
+    assert record is not None and record.status == "finished" and record.posted == len(plan)
