@@ -17,7 +17,9 @@ Exactly-once: progress ``(next_seq, next_part)`` is recorded right after Discord
 acknowledged each message (``wait=True``), shielded from cancellation, and stops
 and shutdowns are cooperative (never cancelling a send in flight). The one
 window left is a crash of the process between Discord's acknowledgement and the
-SQLite write: that message is posted again on resume.
+SQLite write: on resume the manager reads the target's newest messages back and,
+if the next planned message is already there, records it instead of posting it
+again (without Read Message History it would be posted twice).
 """
 
 from __future__ import annotations
