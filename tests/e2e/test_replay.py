@@ -237,6 +237,10 @@ async def test_a_forum_channel_gets_a_post(fake_discord: FakeDiscord, tmp_path: 
         )
         assert_posted_exactly(replay_messages(fake, int(post["id"])), await seed_plan(bot, 5, 7))
         assert [h["name"] for h in fake.webhooks(forum)] == [WEBHOOK_NAME]
+        # The intro and the bot's answer carry the thread's title: no mentions either.
+        answers = [m for m in fake.messages(forum) if m.webhook_id == fake.application_id]
+        assert answers and shown[0].allowed_mentions == {"parse": []}
+        assert all(m.allowed_mentions == {"parse": []} for m in answers)
 
 
 async def test_inside_a_thread_or_where_threads_are_refused_it_replays_in_place(
