@@ -219,6 +219,17 @@ async def test_nobody_is_pinged_and_markdown_stays_text(
         if "<@123>" in p.embeds[0]["author"]["name"]
     )
     assert long_paragraph(5000, 1)[:200] in joined and "The end of a long one." in joined
+    # ◀ from a comment lands on the *last* part of the long comment before it.
+    live = fake_discord.message(pages[-1].id)
+    assert live is not None and str(live.embeds[0]["title"]).startswith("#6")
+    back = await (await fake_discord.press_button(live, button_id(live, "◀"))).response()
+    assert back.message is not None
+    assert str(back.embeds[0]["title"]).startswith("#5")
+    assert "part 3 of 3" in back.embeds[0]["footer"]["text"]
+    assert "5 / 6 · part 3/3" in buttons(back)
+    back = await (await fake_discord.press_button(live, button_id(live, "◀"))).response()
+    assert "part 2 of 3" in back.embeds[0]["footer"]["text"]
+    shown.append(snap(back.message))  # type: ignore[arg-type]
 
     # /author list and each person's comments (the names are hostile too).
     participants = await run(fake_discord, "author list", thread=tid)
