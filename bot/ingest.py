@@ -67,8 +67,13 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 async def ingest_thread(
     storage: Storage, thread: Thread, *, guild_id: int = SHIPPED
 ) -> IngestResult:
-    """Infer the reply structure of a parsed thread and store both atomically."""
-    return await storage.ingest(thread, infer_replies(thread), guild_id=guild_id)
+    """Infer the reply structure of a parsed thread and store both atomically.
+
+    Inference takes seconds on a big thread (an import of 20,000 comments), so it runs
+    in a worker thread: on the event loop it would stall every other command meanwhile.
+    """
+    replies = await asyncio.to_thread(infer_replies, thread)
+    return await storage.ingest(thread, replies, guild_id=guild_id)
 
 
 async def ingest_files(

@@ -13,7 +13,8 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,6 +213,7 @@ class Storage:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._snapshot_lock = asyncio.Lock()
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -620,22 +622,39 @@ class Storage:
 
     # ---- comments --------------------------------------------------------------------
 
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Several reads from one committed state of the database.
+
+        Between two bare statements an ingest may commit; a replaced thread reuses
+        comment ids, so a comment's header and its paragraphs could come from
+        different versions. One read transaction at a time on the reader connection.
+        """
+        async with self._snapshot_lock:
+            conn = self._r
+            await conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                await conn.execute("COMMIT")
+
     async def _comments(self, sql: str, params: Sequence[Any]) -> list[StoredComment]:
         """Run a query yielding ``c.id, c.thread_id, c.seq, c.number, a.name, c.posted``."""
-        async with self._r.execute(sql, params) as cur:
-            heads = await cur.fetchall()
-        if not heads:
-            return []
-        ids = [int(h[0]) for h in heads]
-        paragraphs: dict[int, list[StoredParagraph]] = {i: [] for i in ids}
-        async with self._r.execute(
-            "SELECT comment_id, text, quote_seq, quote_idx FROM paragraphs "
-            f"WHERE comment_id IN ({','.join('?' * len(ids))}) ORDER BY comment_id, idx",
-            ids,
-        ) as cur:
-            for row in await cur.fetchall():
-                quote = None if row[2] is None else QuoteRef(int(row[2]), int(row[3]))
-                paragraphs[int(row[0])].append(StoredParagraph(row[1], quote))
+        async with self._snapshot() as conn:
+            async with conn.execute(sql, params) as cur:
+                heads = await cur.fetchall()
+            if not heads:
+                return []
+            ids = [int(h[0]) for h in heads]
+            paragraphs: dict[int, list[StoredParagraph]] = {i: [] for i in ids}
+            async with conn.execute(
+                "SELECT comment_id, text, quote_seq, quote_idx FROM paragraphs "
+                f"WHERE comment_id IN ({','.join('?' * len(ids))}) ORDER BY comment_id, idx",
+                ids,
+            ) as cur:
+                for row in await cur.fetchall():
+                    quote = None if row[2] is None else QuoteRef(int(row[2]), int(row[3]))
+                    paragraphs[int(row[0])].append(StoredParagraph(row[1], quote))
         return [
             StoredComment(
                 thread_id=int(h[1]),
@@ -791,17 +810,18 @@ class Storage:
             return [self._edge(r) for r in await cur.fetchall()]
 
     async def edges_of(self, thread_id: int, seq: int) -> tuple[list[StoredEdge], list[StoredEdge]]:
-        """``(what comment seq replies to, what replies to it)``."""
-        async with self._r.execute(
-            self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.src_seq = ? ORDER BY e.dst_seq",
-            (thread_id, seq),
-        ) as cur:
-            out = [self._edge(r) for r in await cur.fetchall()]
-        async with self._r.execute(
-            self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.dst_seq = ? ORDER BY e.src_seq",
-            (thread_id, seq),
-        ) as cur:
-            incoming = [self._edge(r) for r in await cur.fetchall()]
+        """``(what comment seq replies to, what replies to it)``, from one thread version."""
+        async with self._snapshot() as conn:
+            async with conn.execute(
+                self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.src_seq = ? ORDER BY e.dst_seq",
+                (thread_id, seq),
+            ) as cur:
+                out = [self._edge(r) for r in await cur.fetchall()]
+            async with conn.execute(
+                self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.dst_seq = ? ORDER BY e.src_seq",
+                (thread_id, seq),
+            ) as cur:
+                incoming = [self._edge(r) for r in await cur.fetchall()]
         return out, incoming
 
     # ---- cached summaries ------------------------------------------------------------
