@@ -217,6 +217,23 @@ async def test_replies_of_the_thread_are_a_png_and_a_table(
     assert all(shown[p] <= labelled[p] for p in shown)
     assert max(shown, key=lambda p: shown[p]) == ("Michael", "Bithead")
 
+    # Drawing is rate limited per person; the per-comment view is not.
+    again = await (
+        await fake_discord.send_slash_command("thread replies", {"thread": SEED_SLUG})
+    ).response()
+    assert again.ephemeral and "try again in" in again.content
+    one = await (
+        await fake_discord.send_slash_command("thread replies", {"thread": SEED_SLUG, "comment": 2})
+    ).response()
+    assert not one.ephemeral and one.embeds[0]["title"] == f"#2 by {AUTHOR_OF[2]}"
+    other = await (
+        await fake_discord.send_slash_command(
+            "thread replies", {"thread": SEED_SLUG}, user=MEMBER_ID
+        )
+    ).response()
+    assert not other.ephemeral and other.messages[0].files[0].filename == "replies.png"
+    assert len(fake_discord.messages(GENERAL_ID)) == 3
+
 
 async def test_unknown_thread_and_comment_are_ephemeral_with_suggestions(
     fake_discord: FakeDiscord, bot: ThreadBot
