@@ -172,3 +172,39 @@ async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
         assert answers.phases.get("inference", 0) > 0, answers.phases
         assert answers.phases.get("writing", 0) > 0, answers.phases
         assert await db.integrity_check() == "ok"
+
+
+async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path) -> None:
+    """A thread replaced back and forth under 20 paging readers: no answer is half of each.
+
+    Replacing a thread reuses its comment ids, so a page read as two statements (heads,
+    then paragraphs) with a commit in between would pair one version's authors with the
+    other's text.
+    """
+    made = [generate_thread(300, 21), generate_thread(300, 22)]
+    threads = [parse_thread(m.text, SOURCE) for m in made]
+    async with Storage(tmp_path / "threadbot.db") as db:
+        shapes: list[dict[int, Shape]] = []
+        for thread, m in zip(threads, made, strict=True):
+            thread_id = (await db.ingest(thread, m.expected)).thread_id
+            shapes.append({c.seq: shape(c) for c in await db.all_comments(thread_id)})
+        assert shapes[0] != shapes[1]
+        pages: list[list[StoredComment]] = []
+        writing = True
+
+        async def reader(n: int) -> None:
+            while writing:
+                pages.append(await db.page_comments(thread_id, start=1 + n * 13 % 290, limit=10))
+
+        readers = [asyncio.create_task(reader(n)) for n in range(20)]
+        try:
+            for i in range(8):
+                await db.ingest(threads[i % 2], made[i % 2].expected)
+        finally:
+            writing = False
+            await asyncio.gather(*readers)
+        assert len(pages) > 20
+        for page in pages:
+            assert len(page) == 10
+            got = {c.seq: shape(c) for c in page}
+            assert any(all(v[seq] == s for seq, s in got.items()) for v in shapes), page[0]
