@@ -16,6 +16,7 @@ from discord.ext import commands
 import cogs
 from bot.errors import UserFacingError
 from bot.ingest import ingest_seeds
+from bot.permissions import refund_cooldown
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -43,6 +44,9 @@ class ThreadTree(app_commands.CommandTree["ThreadBot"]):
             original = error.__cause__
         if isinstance(original, UserFacingError):
             message = original.message
+            if not interaction.response.is_done():
+                # Refused before any work began: that try doesn't count against a cooldown.
+                refund_cooldown(interaction)
         elif isinstance(original, app_commands.CommandOnCooldown):
             message = f"Slow down: try again in {original.retry_after:.0f} s."
         elif isinstance(original, app_commands.MissingPermissions):

@@ -91,6 +91,12 @@ COOLDOWN_SECONDS: dict[Heavy, float] = {
 import (download, parse, store), starting a replay (a thread, a webhook, many posts)
 and drawing the replies picture. The tree's ``on_error`` answers "try again in N s"."""
 
+_EXTRAS_KEY = "threadbot.cooldown"
+"""Where an interaction remembers which cooldown bucket it drew from (``Interaction.extras``)."""
+
+_issued: dict[tuple[Heavy, Any], app_commands.Cooldown] = {}
+"""The live bucket of each ``(kind, key)``, so a refused invocation can be refunded."""
+
 T = TypeVar("T")
 
 _instances: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
@@ -125,12 +131,34 @@ def heavy_cooldown(
     def applies(interaction: discord.Interaction[Any]) -> bool:
         return when is None or when(interaction)
 
-    def factory(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:
-        return app_commands.Cooldown(1, per) if applies(interaction) else None
-
     def key(interaction: discord.Interaction[Any]) -> tuple[int, int, bool]:
         # Light invocations get their own key, never stored (the factory gives them no
         # bucket), so they neither use up nor wait for the heavy ones' cooldown.
-        return (*cooldown_key(interaction), applies(interaction))
+        k = (*cooldown_key(interaction), applies(interaction))
+        interaction.extras[_EXTRAS_KEY] = (kind, k)
+        return k
+
+    def factory(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:
+        if not applies(interaction):
+            return None
+        for rested in [ref for ref, b in _issued.items() if b.get_tokens() >= b.rate]:
+            del _issued[rested]
+        bucket = _issued[(kind, key(interaction))] = app_commands.Cooldown(1, per)
+        return bucket
 
     return app_commands.checks.dynamic_cooldown(factory, key=key)
+
+
+def refund_cooldown(interaction: discord.Interaction[Any]) -> bool:
+    """Give back the use a refused invocation took (a mistyped thread name, a missing
+    permission): discord.py counts it before the arguments are even resolved.
+
+    The tree's ``on_error`` calls this only for a user-facing refusal raised before the
+    command answered, i.e. before any heavy work began. ``True`` if a bucket was reset.
+    """
+    ref = getattr(interaction, "extras", {}).get(_EXTRAS_KEY)
+    bucket = _issued.get(ref) if ref is not None else None
+    if bucket is None:
+        return False
+    bucket.reset()
+    return True

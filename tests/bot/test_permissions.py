@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.errors import NotAllowed
+from bot.errors import NotAllowed, NotFound
 from bot.permissions import (
     COOLDOWN_SECONDS,
     cooldown_key,
@@ -18,6 +18,7 @@ from bot.permissions import (
     ensure_manager,
     heavy_cooldown,
     is_allowed,
+    refund_cooldown,
 )
 from bot.storage import Storage
 from tests.cogs.conftest import FakeInteraction, make_bot
@@ -69,6 +70,7 @@ def interaction(
         client=client if client is not None else Client(),
         namespace=SimpleNamespace(),
         created_at=T0,
+        extras={},
     )
 
 
@@ -151,6 +153,44 @@ async def test_light_invocations_neither_wait_nor_count() -> None:
     assert await run(check, picture, T0) is None
     assert await run(check, detail, T0) is None, "a detail view waited for the picture"
     assert await run(check, picture, T0 + timedelta(seconds=1)) is not None
+
+
+async def test_a_refused_try_is_refunded_but_a_cooldown_is_not() -> None:
+    check = checked("replay")
+    client = Client()
+    first = interaction(NOTHING, client=client)
+    assert await run(check, first, T0) is None
+    assert refund_cooldown(first), "the use was not given back"
+    again = interaction(NOTHING, client=client)
+    assert await run(check, again, T0 + timedelta(seconds=1)) is None
+    blocked = interaction(NOTHING, client=client)
+    assert await run(check, blocked, T0 + timedelta(seconds=2)) is not None
+    # Nothing to give back for an interaction that never drew from a bucket.
+    assert not refund_cooldown(interaction(NOTHING, client=client))
+    assert not refund_cooldown(SimpleNamespace())
+
+
+async def test_the_tree_refunds_refusals_made_before_answering(seeded: Storage) -> None:
+    bot = await make_bot(seeded)
+    check = checked("graph")
+    fake = FakeInteraction(bot)
+    fake.created_at = T0  # type: ignore[attr-defined]
+    fake.extras = {}  # type: ignore[attr-defined]
+    assert await run(check, fake, T0) is None
+    await bot.tree.on_error(fake, NotFound("thread", "nope"))  # type: ignore[arg-type]
+    assert fake.last.ephemeral and "No thread matches" in (fake.last.content or "")
+    retry = FakeInteraction(bot)
+    retry.user = fake.user  # the same person tries again
+    retry.extras = {}  # type: ignore[attr-defined]
+    assert await run(check, retry, T0 + timedelta(seconds=1)) is None, "the typo cost a cooldown"
+
+    # A refusal after the command answered (work had begun) keeps the cooldown.
+    retry.response._done = True
+    await bot.tree.on_error(retry, NotFound("thread", "nope"))  # type: ignore[arg-type]
+    late = FakeInteraction(bot)
+    late.user = fake.user
+    late.extras = {}  # type: ignore[attr-defined]
+    assert await run(check, late, T0 + timedelta(seconds=2)) is not None
 
 
 async def test_the_tree_answers_a_cooldown_ephemerally_with_the_wait(seeded: Storage) -> None:

@@ -500,6 +500,12 @@ async def test_heavy_commands_cool_down_per_person(world: World) -> None:
             )
         )
 
+    typo = await answer(
+        fake.send_slash_command(
+            "thread replies", {"thread": "no such thread"}, user=ADMIN_ID, channel_id=GENERAL_ID
+        )
+    )
+    assert typo.ephemeral and "No thread matches" in typo.content  # and costs no cooldown:
     first = await replies(ADMIN_ID)
     drawn = [f for m in first.messages for f in m.files]
     assert not first.ephemeral and drawn, "the picture was not drawn"
