@@ -351,6 +351,11 @@ class EmbedSender:
 
 
 CHANNEL_BUSY = "A replay is already running here: see `/replay status`, or `/replay stop`."
+NO_FORUM_POSTS = (
+    "This server's settings don't let replays open forum posts: start it in a text channel "
+    "or an existing thread instead."
+)
+"""The refusal in a forum when ``/threadbot config`` turned new threads off."""
 
 
 def guild_busy(limit: int) -> str:
@@ -734,10 +739,7 @@ class ReplayManager:
         reason = f"threadbot replay of {thread.slug}"
         if not public:
             if isinstance(channel, discord.ForumChannel):
-                raise UserFacingError(
-                    "This server's settings don't let replays open forum posts: start it in "
-                    "a text channel or an existing thread instead."
-                )
+                raise UserFacingError(NO_FORUM_POSTS)
             return channel, False
         if isinstance(channel, discord.ForumChannel):
             intro = f"Replay of **{safe(truncate(thread.title, 150))}** ({comments} comments)."

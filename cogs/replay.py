@@ -23,6 +23,7 @@ from bot.permissions import ensure_allowed, heavy_cooldown
 from bot.replay import (
     CHANNEL_BUSY,
     EMBED_NOTICE,
+    NO_FORUM_POSTS,
     SPEED_MAX,
     SPEED_MIN,
     ReplayManager,
@@ -112,6 +113,8 @@ class Replay(
         # atomically, for two starts racing).
         limits = await self.replays.limits(interaction.guild_id)
         limits.check_speed(speed)
+        if not limits.public_threads and isinstance(channel, discord.ForumChannel):
+            raise UserFacingError(NO_FORUM_POSTS)
         if await self.bot.storage.running_replay(channel.id) is not None:
             raise Busy(CHANNEL_BUSY)
         if await self.bot.storage.running_replay_count(interaction.guild_id) >= (

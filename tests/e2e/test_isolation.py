@@ -581,8 +581,9 @@ async def test_replay_settings_bind_that_guild_only(world: World) -> None:
     assert too_fast.ephemeral and "between 0.25 and 1 here" in too_fast.content
 
     forum = await start(FORUM_ID)
-    assert "don't let replays open forum posts" in reply_text(forum), reply_text(forum)
+    assert forum.ephemeral and "don't let replays open forum posts" in forum.content
     assert fake.threads(FORUM_ID) == []
+    assert await world.bot.storage.latest_replay(FORUM_ID) is None, "refused after starting"
 
     in_place = await start(GENERAL_ID, **{"from": 1, "to": 2})
     assert "Replaying" in reply_text(in_place) and " here:" in reply_text(in_place)
