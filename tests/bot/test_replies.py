@@ -340,10 +340,10 @@ def test_addressing_the_post_author_replies_to_the_article() -> None:
 def test_address_to_someone_quoted_merges_into_the_quote_edge() -> None:
     quoted = "Nature abhors a vacuum, and Iran would rush in to fill it."
     result = mention_thread(
-        ("Michael", ["Some filler of my own that nobody will ever quote here."]),
+        ("Bithead", ["Some filler of my own that nobody will ever quote here."]),
         ("legion", [quoted, "Wha? Bithead, that doesn't pass the smell test."]),
     )
-    assert edges_of(result, 6) == {(2, "quote")}
+    assert edges_of(result, 6) == {(2, "quote")}, "his latest is #5, but #6 answers #2"
 
 
 def test_name_inside_a_quote_is_not_an_address() -> None:
