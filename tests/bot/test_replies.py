@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
@@ -468,3 +470,53 @@ def test_seed_known_edges() -> None:
     assert {t for s, t in edges if s == 11} == {9, 10}
     assert edges[(12, 6)].via == "quote", "a quote of #9's quote of #6 goes to #6"
     assert not any(s == 12 and t in (9, 11) for s, t in edges)
+
+
+# ---- invariants on arbitrary input -----------------------------------------------------
+
+_NAMES = ("DC Loser", "Bithead", "Michael", "Juho§", "tequila", "", "§")
+_PIECES = (
+    BITHEAD_P,
+    MICHAEL_P,
+    ANSWER,
+    "Well, which one?",
+    ".",
+    "…",
+    "",
+    "DC, you again?",
+    "@Michael no.",
+    "Bit, seriously.",
+    "Not much critical thinking here, James.",
+    "https://example.org/michael/1",
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_NAMES),
+            st.lists(st.sampled_from(_PIECES) | st.text(max_size=40), max_size=4),
+        ),
+        max_size=12,
+    )
+)
+def test_structure_invariants(comments: list[tuple[str, list[str]]]) -> None:
+    thread = make_thread(*comments)
+    result = infer_replies(thread)
+    by_source: dict[int, list[ReplyEdge]] = {}
+    for edge in result.edges:
+        by_source.setdefault(edge.source, []).append(edge)
+        assert 0 <= edge.target < edge.source
+        assert len(edge.snippet) <= 80
+    assert set(by_source) == {c.seq for c in thread.comments}, "every comment replies somewhere"
+    for edges in by_source.values():
+        assert len({e.target for e in edges}) == len(edges)
+        assert all(e.via != "article" for e in edges) or len(edges) == 1
+    for (seq, idx), ref in result.quotes.items():
+        assert idx < len(thread.comments[seq - 1].paragraphs)
+        assert ref.seq < seq
+        source = thread.article_paragraphs if ref.seq == ARTICLE else None
+        count = len(source) if source else len(thread.comments[ref.seq - 1].paragraphs)
+        assert ref.paragraph < count
+        assert (ref.seq, ref.paragraph) not in result.quotes, "sources are own words"
