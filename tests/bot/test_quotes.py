@@ -137,7 +137,7 @@ def test_a_clause_made_mostly_of_a_common_phrase_is_still_found() -> None:
 def test_work_per_paragraph_is_bounded_on_a_large_thread() -> None:
     """Not all pairs: each paragraph verifies at most ``candidates`` sources, however long
     the thread, and looks at a bounded number of candidates."""
-    synthetic = generate_thread(1000, seed=11)
+    synthetic = generate_thread(600, seed=11)
     thread = parse_thread(synthetic.text, synthetic.source)
     index = QuoteIndex()
     infer_replies_using(thread, index)

@@ -16,7 +16,7 @@ from bot.replies import infer_replies
 from bot.synthetic import SyntheticConfig, SyntheticThread, generate_thread
 
 TARGET = 0.97
-CASES = [(60, 0), (60, 1), (250, 2), (250, 3), (800, 4)]
+CASES = [(60, 0), (60, 1), (250, 2), (250, 3), (600, 4)]
 
 
 Pairs = set[tuple[int, int]]
