@@ -11,10 +11,11 @@ summary with a note saying so; failures are not cached.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -38,6 +39,7 @@ from bot.summaries import (
 from bot.transformers import author_choices, resolve_author
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NONE = discord.AllowedMentions.none()
 THREAD_SUBJECT = "thread"
@@ -63,6 +65,33 @@ THREAD_SYSTEM = (
     "the main lines of discussion, naming who argued what, with comment numbers like "
     "(#12). Use only what the text says; do not judge, do not add facts."
 )
+
+
+_Key = tuple[int, str, str, str]
+_INFLIGHT: dict[_Key, asyncio.Task[Any]] = {}
+
+
+def _forget(key: _Key, task: asyncio.Task[Any]) -> None:
+    if _INFLIGHT.get(key) is task:
+        del _INFLIGHT[key]
+    if not task.cancelled():
+        task.exception()  # retrieved: whoever awaited it has seen it already
+
+
+async def _once(key: _Key, work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` once for everyone asking for ``key`` at the same time.
+
+    Two people asking for the same uncached summary share one computation (and one model
+    call). Waiters get the result from the task itself, not from a re-read of the cache,
+    and a caller that gives up (cancelled) does not cancel it for the others.
+    """
+    task = _INFLIGHT.get(key)
+    if task is None or task.get_loop() is not asyncio.get_running_loop():
+        task = asyncio.ensure_future(work())
+        _INFLIGHT[key] = task
+        task.add_done_callback(functools.partial(_forget, key))
+    result: T = await asyncio.shield(task)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +152,20 @@ async def subject_choices(
     return choices[:25]
 
 
+async def subject_choices_for(
+    interaction: discord.Interaction[Any], storage: Storage, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for ``name``, in the thread already chosen in the same command."""
+    raw = getattr(interaction.namespace, "thread", None)
+    if isinstance(raw, StoredThread):
+        thread: StoredThread | None = raw
+    elif raw:
+        thread = await storage.find_thread(str(raw), interaction.guild_id)
+    else:
+        thread = None
+    return await subject_choices(storage, thread, current)
+
+
 # ---- offline summaries, cached --------------------------------------------------------------
 
 
@@ -144,26 +187,34 @@ async def offline_author(storage: Storage, thread: StoredThread, name: str) -> A
     found: AuthorSummary | None = await _cached(storage, thread, subject, AuthorSummary)
     if found is not None:
         return found
-    comments = await storage.all_comments(thread.id)
-    edges = await storage.edges(thread.id)
-    summary = await asyncio.to_thread(summarise_author, thread, comments, edges, name)
-    await storage.put_summary(
-        thread.id, subject, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
-    )
-    return summary
+
+    async def compute() -> AuthorSummary:
+        comments = await storage.all_comments(thread.id)
+        edges = await storage.edges(thread.id)
+        summary = await asyncio.to_thread(summarise_author, thread, comments, edges, name)
+        await storage.put_summary(
+            thread.id, subject, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
+        )
+        return summary
+
+    return await _once((thread.id, subject, OFFLINE_ENGINE, thread.content_hash), compute)
 
 
 async def offline_thread(storage: Storage, thread: StoredThread) -> ThreadSummary:
     found: ThreadSummary | None = await _cached(storage, thread, THREAD_SUBJECT, ThreadSummary)
     if found is not None:
         return found
-    comments = await storage.all_comments(thread.id)
-    edges = await storage.edges(thread.id)
-    summary = await asyncio.to_thread(summarise_thread, thread, comments, edges)
-    await storage.put_summary(
-        thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
-    )
-    return summary
+
+    async def compute() -> ThreadSummary:
+        comments = await storage.all_comments(thread.id)
+        edges = await storage.edges(thread.id)
+        summary = await asyncio.to_thread(summarise_thread, thread, comments, edges)
+        await storage.put_summary(
+            thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
+        )
+        return summary
+
+    return await _once((thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash), compute)
 
 
 async def is_cached(
@@ -236,16 +287,20 @@ async def _brief(
     cached = await storage.get_summary(thread.id, subject, engine, thread.content_hash)
     if cached is not None:
         return cached, None
-    client = client or make_client(settings)
-    if client is None:
+    chat = client or make_client(settings)
+    if chat is None:
         return None, None
-    try:
-        answer = await client.chat(messages)
-    except LLMError as exc:
-        log.warning("LLM summary of %s in thread %s failed: %s", subject, thread.id, exc.reason)
-        return None, f"The language model could not be used ({exc.reason}): offline summary."
-    await storage.put_summary(thread.id, subject, engine, thread.content_hash, answer)
-    return answer, None
+
+    async def ask(chat: ChatClient = chat) -> tuple[str | None, str | None]:
+        try:
+            answer = await chat.chat(messages)
+        except LLMError as exc:
+            log.warning("LLM summary of %s in %s failed: %s", subject, thread.id, exc.reason)
+            return None, f"The language model could not be used ({exc.reason}): offline summary."
+        await storage.put_summary(thread.id, subject, engine, thread.content_hash, answer)
+        return answer, None
+
+    return await _once((thread.id, subject, engine, thread.content_hash), ask)
 
 
 async def author_view(

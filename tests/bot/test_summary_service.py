@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from types import SimpleNamespace
 from typing import Any
@@ -150,6 +151,18 @@ async def test_llm_answer_is_shown_and_cached(
     assert not await is_cached(seeded, other, thread, "Bithead")
     embed = author_summary_embed(thread, view)
     assert "In brief" in (embed.description or "") and check_message(None, [embed]) == []
+
+
+async def test_people_asking_at_once_share_one_model_call(
+    seeded: Storage, thread: StoredThread, fake_llm: FakeLLM
+) -> None:
+    settings = llm_settings(fake_llm.url)
+    views = await asyncio.gather(
+        *(author_view(seeded, settings, thread, "Michael") for _ in range(5))
+    )
+    assert {v.brief for v in views} == {fake_llm.answer}
+    assert len(fake_llm.requests) == 1
+    assert len({to_json(v.summary) for v in views}) == 1
 
 
 @pytest.mark.parametrize("mode", ["500", "429", "slow", "garbage", "empty"])
