@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.limits import EMBED_DESCRIPTION_MAX, EMBED_FIELD_VALUE_MAX, EMBED_TITLE_MAX
+from bot.limits import (
+    EMBED_DESCRIPTION_MAX,
+    EMBED_FIELD_VALUE_MAX,
+    EMBED_TITLE_MAX,
+    EMBED_TOTAL_MAX,
+)
 from bot.models import ARTICLE, StoredThread
 from bot.rendering import COLOUR, footer_title
 from bot.summaries import AuthorSummary, Count, Exchange, KeySentence, ThreadSummary
@@ -108,6 +113,17 @@ def _description(parts: Sequence[str]) -> str:
     return truncate(text, EMBED_DESCRIPTION_MAX)
 
 
+def fit_total(embed: discord.Embed) -> discord.Embed:
+    """Shorten the description, then drop last fields, until the embed fits one message."""
+    excess = len(embed) - EMBED_TOTAL_MAX
+    if excess > 0 and embed.description:
+        keep = max(EMBED_TOTAL_MAX // 10, len(embed.description) - excess)
+        embed.description = truncate(embed.description, keep)
+    while len(embed) > EMBED_TOTAL_MAX and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed
+
+
 def _field(embed: discord.Embed, name: str, lines: Sequence[str], *, inline: bool = False) -> None:
     if lines:
         embed.add_field(name=name, value=lines_within(lines)[:EMBED_FIELD_VALUE_MAX], inline=inline)
@@ -157,7 +173,7 @@ def author_summary_embed(thread: StoredThread, view: SummaryView) -> discord.Emb
     if s.phrases:
         _field(embed, "Key phrases", [" · ".join(safe(p) for p in s.phrases)])
     embed.set_footer(text=f"{footer_title(thread)} · {_engine(view)}")
-    return embed
+    return fit_total(embed)
 
 
 def author_summary_text(thread: StoredThread, view: SummaryView) -> str:
@@ -243,7 +259,7 @@ def thread_summary_embed(thread: StoredThread, view: SummaryView) -> discord.Emb
     if s.phrases:
         _field(embed, "Key phrases", [" · ".join(safe(p) for p in s.phrases)])
     embed.set_footer(text=f"{footer_title(thread)} · {_engine(view)}")
-    return embed
+    return fit_total(embed)
 
 
 def thread_summary_text(thread: StoredThread, view: SummaryView) -> str:
