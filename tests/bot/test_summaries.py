@@ -231,3 +231,39 @@ async def test_common_words_need_three_people(seed: Seed) -> None:
     common = common_words(comments)
     assert "iran" in common and "hitler" not in common
     assert common_words(comments[:2]) == set()
+
+
+_PROGRAM = """
+import sys
+from bot.parsing import parse_thread
+from bot.summaries import central_sentences, key_phrases, paragraph_sentences, _idf, content_words
+from pathlib import Path
+seed = Path(sys.argv[1])
+parsed = parse_thread(seed.read_text(encoding="utf-8"), seed.name)
+texts = list(parsed.article_paragraphs) + [p for c in parsed.comments[:6] for p in c.paragraphs]
+sentences = paragraph_sentences(texts)
+idf = _idf(content_words(s.text) for s in sentences)
+print(key_phrases(texts), [s.text for s in central_sentences(sentences, idf, 8)])
+"""
+
+
+def test_same_answer_in_every_process() -> None:
+    """Set iteration order changes with PYTHONHASHSEED; the summary must not."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        done = subprocess.run(
+            [sys.executable, "-c", _PROGRAM, str(SEED_FILE)],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
