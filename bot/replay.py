@@ -366,6 +366,11 @@ def guild_busy(limit: int) -> str:
     )
 
 
+def _webhook_sender(webhook: discord.Webhook, target: Any) -> WebhookSender:
+    """Posts into ``target``: a thread or forum post is named on each message."""
+    return WebhookSender(webhook, target if isinstance(target, discord.Thread) else None)
+
+
 EMBED_NOTICE = (
     "I can't use a webhook here (I need the **Manage Webhooks** permission), so comments "
     "are shown as embeds with the author as title instead of under each author's name."
@@ -802,7 +807,7 @@ class ReplayManager:
         except (discord.HTTPException, _NoWebhooks) as exc:
             log.info("replay %s: no webhook (%s); using embeds", replay_id, exc)
             return await self._embeds(replay_id, target, notice=notice)
-        return WebhookSender(webhook, target if isinstance(target, discord.Thread) else None)
+        return _webhook_sender(webhook, target)
 
     async def _embeds(self, replay_id: int, target: Any, *, notice: bool) -> Sender:
         """Switch a replay to embeds for good (stored, so a resume does not say it again)."""
@@ -821,13 +826,21 @@ class ReplayManager:
         self._handles[record.id] = _Handle(task, pacing, record.channel_id)
 
     async def _run(self, record: ReplayRecord, target: Any, sender: Sender, pacing: Pacing) -> None:
-        switched = False
+        webhook_again = True
 
         async def switch() -> Sender:
-            nonlocal switched
-            if switched:
-                raise ReplayFailed("neither the webhook nor embeds can be posted")
-            switched = True
+            """The webhook failed: once, look for it again (someone may have deleted it, and
+            a new one is made), then fall back to embeds for good."""
+            nonlocal webhook_again
+            if webhook_again:
+                webhook_again = False
+                try:
+                    hook = await self._webhook(target)
+                except (discord.HTTPException, _NoWebhooks) as exc:
+                    log.info("replay %s: no webhook any more (%s)", record.id, exc)
+                else:
+                    log.info("replay %s: posting through webhook %s now", record.id, hook.id)
+                    return _webhook_sender(hook, target)
             return await self._embeds(record.id, target, notice=True)
 
         try:

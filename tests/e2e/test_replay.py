@@ -609,3 +609,62 @@ async def test_a_message_posted_just_before_a_crash_is_not_posted_again(
         record = await bot.storage.latest_replay(general)
     assert_posted_exactly(replay_messages(fake, target), plan)
     assert record is not None and record.status == "finished" and record.posted == len(plan)
+
+
+async def delete_webhook(fake: FakeDiscord, hook: dict[str, Any]) -> None:
+    """What a moderator cleaning up the channel's integrations does."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.delete(
+            f"{fake.api_base}/webhooks/{hook['id']}", headers={"Authorization": f"Bot {fake.token}"}
+        ) as response,
+    ):
+        assert response.status == 204
+
+
+async def test_a_webhook_deleted_midway_is_made_again(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "hook.db", interval=0.01), fake) as bot:
+        plan = await seed_plan(bot, 1, 10)
+        await start(fake, {"to": 10})
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 4)
+        (old,) = fake.webhooks(general)
+        await delete_webhook(fake, old)
+        await wait_finished(fake, bot)
+        record = await bot.storage.latest_replay(general)
+    (new,) = fake.webhooks(general)
+    assert new["id"] != old["id"] and new["name"] == WEBHOOK_NAME
+    messages = replay_messages(fake, target)
+    assert_posted_exactly(messages, plan)
+    assert {m.webhook_id for m in messages} == {int(old["id"]), int(new["id"])}
+    assert record is not None and record.status == "finished" and record.mode == "webhook"
+
+
+async def test_a_webhook_that_cannot_be_made_again_falls_back_to_embeds(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "nohook.db", interval=0.01), fake) as bot:
+        plan = await seed_plan(bot, 1, 10)
+        await start(fake, {"to": 10})
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 4)
+        # Manage Webhooks taken away, then the webhook deleted.
+        fake.fail_next("GET", "/channels/{channel_id}/webhooks", status=403)
+        await delete_webhook(fake, fake.webhooks(general)[0])
+        await wait_finished(fake, bot)
+        record = await bot.storage.latest_replay(general)
+    shown = fake.messages(target)
+    by_hook = [m for m in shown if m.webhook_id is not None]
+    notice = [i for i, m in enumerate(shown) if m.content == EMBED_NOTICE]
+    assert len(notice) == 1 and shown[notice[0]].allowed_mentions == {"parse": []}
+    embeds = shown[notice[0] + 1 :]
+    # Every planned message once: the first ones through the webhook, the rest as embeds.
+    assert [m.content for m in by_hook] == [p.content for p in plan[: len(by_hook)]]
+    assert [m.embeds[0]["description"] for m in embeds] == [p.body for p in plan[len(by_hook) :]]
+    assert record is not None and record.status == "finished" and record.mode == "embed"
