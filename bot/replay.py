@@ -453,6 +453,11 @@ _RATE_LIMITED_ROUNDS = 20
 replay gives up: a 429 means nothing was posted, so waiting and retrying is always safe."""
 
 
+def _why(exc: discord.HTTPException) -> str:
+    """``403: Missing Permissions``: Discord's status and reason, for ``/replay status``."""
+    return f"{exc.status}: {exc.text}" if exc.text else str(exc.status)
+
+
 def retry_after(exc: discord.HTTPException, default: float = 1.0) -> float:
     """Seconds a 429 asks to wait, from its headers (discord.py keeps no body for it)."""
     headers = getattr(exc.response, "headers", None) or {}
@@ -572,12 +577,12 @@ class _RunState:
                 return True
             except (discord.Forbidden, discord.NotFound) as exc:
                 if self.sender.mode != "webhook" or self.switch_to_embeds is None:
-                    raise ReplayFailed(f"I can no longer post there ({exc.status})") from exc
+                    raise ReplayFailed(f"I can no longer post there ({_why(exc)})") from exc
                 log.warning("replay %s: webhook failed (%s); using embeds", self.replay_id, exc)
                 try:
                     self.sender = await self.switch_to_embeds()
                 except discord.HTTPException as again:
-                    raise ReplayFailed(f"I can no longer post there ({again.status})") from again
+                    raise ReplayFailed(f"I can no longer post there ({_why(again)})") from again
             except discord.HTTPException as exc:
                 if exc.status == 429 and limited < _RATE_LIMITED_ROUNDS:
                     limited += 1
@@ -587,7 +592,7 @@ class _RunState:
                         return False
                     continue
                 if attempt == _RETRIES or exc.status < 500:
-                    raise ReplayFailed(f"Discord refused a message ({exc.status})") from exc
+                    raise ReplayFailed(f"Discord refused a message ({_why(exc)})") from exc
                 log.warning("replay %s: %s, retrying", self.replay_id, exc)
                 if await self.pacing.wait(2.0 * 2**attempt):
                     return False

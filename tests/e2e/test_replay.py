@@ -668,3 +668,33 @@ async def test_a_webhook_that_cannot_be_made_again_falls_back_to_embeds(
     assert [m.content for m in by_hook] == [p.content for p in plan[: len(by_hook)]]
     assert [m.embeds[0]["description"] for m in embeds] == [p.body for p in plan[len(by_hook) :]]
     assert record is not None and record.status == "finished" and record.mode == "embed"
+
+
+async def test_a_thread_locked_midway_fails_the_replay_and_status_says_why(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    general = fake.seed.general_id
+    async with run_bot(make_bot(fake, tmp_path / "locked.db", interval=0.01), fake) as bot:
+        await start(fake)
+        target = int(only_thread(fake, general)["id"])
+        await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 3)
+        thread = fake.channel(target)
+        assert thread is not None
+        thread["thread_metadata"].update(archived=True, locked=True)  # a moderator locked it
+        await wait_finished(fake, bot)
+        posted = len(replay_messages(fake, target))
+        record = await bot.storage.latest_replay(general)
+        assert record is not None and record.status == "failed"
+        assert record.error is not None and "Thread is archived" in record.error
+
+        handle = await fake.send_slash_command("replay status", {}, user=fake.seed.member)
+        reply = await handle.response()
+        assert reply.message is not None
+        assert "— failed (" in reply.message.content and "Thread is archived" in (
+            reply.message.content
+        )
+        # A failed replay no longer holds the channel: a new one may start.
+        answer, _ = await start(fake, {"to": 1})
+        assert answer.startswith("Replaying")
+    assert len(replay_messages(fake, target)) == posted, "nothing more in the locked thread"
