@@ -1,7 +1,7 @@
 """``python -m benchmarks [--quick] [--cache DIR] [--out FILE]``: run every measurement.
 
 Prints progress to stderr and the final table to stdout, writes the figures as JSON
-(``--out``), and after a full run writes the Markdown snippet ``benchmarks/RESULTS.md``
+(``--out``), and after a full run writes the Markdown snippet ``benchmarks/out/RESULTS.md``
 (``--results``). The exit code is 0 when every measurement ran (whatever its verdict:
 timings are not tests) and 1 when one of them crashed.
 """
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--results",
         type=Path,
-        help="Markdown snippet of a full run (default: benchmarks/RESULTS.md; "
+        help="Markdown snippet of a full run (default: benchmarks/out/RESULTS.md; "
         "never written by --quick unless given)",
     )
     parser.add_argument(
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(f"figures written to {out}")
     results = args.results
     if results is None and not args.quick and not args.only:
-        results = HERE / "RESULTS.md"
+        results = HERE / "out" / "RESULTS.md"
     if results is not None:
         results.write_text(report.markdown(figures, sizes, seconds), encoding="utf-8")
         console.print(f"Markdown snippet written to {results}")
