@@ -13,8 +13,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,6 +165,47 @@ class StorageError(RuntimeError):
     """A database that cannot be used (newer schema, corrupt file)."""
 
 
+class _FetchedRows:
+    """A result already read to its end, with the two cursor methods the reads use."""
+
+    def __init__(self, rows: Iterable[sqlite3.Row]) -> None:
+        self._rows = list(rows)
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._rows
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        return self._rows[0] if self._rows else None
+
+
+class _Query:
+    def __init__(self, conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> None:
+        self._conn, self._sql, self._params = conn, sql, params
+
+    async def __aenter__(self) -> _FetchedRows:
+        return _FetchedRows(await self._conn.execute_fetchall(self._sql, self._params))
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _Reader:
+    """The read connection, one whole statement at a time.
+
+    aiosqlite runs ``execute`` and each ``fetch`` as separate jobs on the connection's
+    thread. In between, other coroutines' statements run on the same connection inside
+    the first statement's still-open implicit read transaction, so they miss writes that
+    already returned (a replay just started, a thread just imported, a value just set).
+    Reading each result to its end in one job gives every statement its own snapshot.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> _Query:
+        return _Query(self._conn, sql, params)
+
+
 def fold(name: str) -> str:
     """Case- and accent-insensitive key for names and slugs."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
@@ -213,7 +253,6 @@ class Storage:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
-        self._snapshot_lock = asyncio.Lock()
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -221,8 +260,12 @@ class Storage:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._connect()
-        await self._migrate(self._writer)
-        self._reader = await self._connect()
+        try:
+            await self._migrate(self._writer)
+            self._reader = await self._connect()
+        except BaseException:
+            await self.close()  # else the connection's thread outlives the refused open
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -247,10 +290,10 @@ class Storage:
         await self.close()
 
     @property
-    def _r(self) -> aiosqlite.Connection:
+    def _r(self) -> _Reader:
         if self._reader is None:
             raise StorageError("storage is not open")
-        return self._reader
+        return _Reader(self._reader)
 
     @property
     def _w(self) -> aiosqlite.Connection:
@@ -622,53 +665,34 @@ class Storage:
 
     # ---- comments --------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Several reads from one committed state of the database.
-
-        Between two bare statements an ingest may commit; a replaced thread reuses
-        comment ids, so a comment's header and its paragraphs could come from
-        different versions. One read transaction at a time on the reader connection.
-        """
-        async with self._snapshot_lock:
-            conn = self._r
-            await conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                await conn.execute("COMMIT")
-
     async def _comments(self, sql: str, params: Sequence[Any]) -> list[StoredComment]:
-        """Run a query yielding ``c.id, c.thread_id, c.seq, c.number, a.name, c.posted``."""
-        async with self._snapshot() as conn:
-            async with conn.execute(sql, params) as cur:
-                heads = await cur.fetchall()
-            if not heads:
-                return []
-            ids = [int(h[0]) for h in heads]
-            paragraphs: dict[int, list[StoredParagraph]] = {i: [] for i in ids}
-            async with conn.execute(
-                "SELECT comment_id, text, quote_seq, quote_idx FROM paragraphs "
-                f"WHERE comment_id IN ({','.join('?' * len(ids))}) ORDER BY comment_id, idx",
-                ids,
-            ) as cur:
-                for row in await cur.fetchall():
-                    quote = None if row[2] is None else QuoteRef(int(row[2]), int(row[3]))
-                    paragraphs[int(row[0])].append(StoredParagraph(row[1], quote))
+        """Run a query built on ``_COMMENT_COLUMNS`` (heads plus paragraphs as JSON).
+
+        One statement, so one committed state: read as two statements, an ingest
+        committing in between (a replaced thread reuses comment ids) paired one
+        version's comment heads with the other version's paragraphs.
+        """
+        async with self._r.execute(sql, params) as cur:
+            rows = await cur.fetchall()
         return [
             StoredComment(
-                thread_id=int(h[1]),
-                seq=int(h[2]),
-                number=int(h[3]),
-                author=str(h[4]),
-                paragraphs=tuple(paragraphs[int(h[0])]),
-                posted=h[5],
+                thread_id=int(r[1]),
+                seq=int(r[2]),
+                number=int(r[3]),
+                author=str(r[4]),
+                paragraphs=tuple(
+                    StoredParagraph(p[1], None if p[2] is None else QuoteRef(int(p[2]), int(p[3])))
+                    for p in sorted(json.loads(r[6]), key=lambda p: int(p[0]))
+                ),
+                posted=r[5],
             )
-            for h in heads
+            for r in rows
         ]
 
     _COMMENT_COLUMNS = (
-        "SELECT c.id, c.thread_id, c.seq, c.number, a.name, c.posted "
+        "SELECT c.id, c.thread_id, c.seq, c.number, a.name, c.posted, "
+        "(SELECT json_group_array(json_array(p.idx, p.text, p.quote_seq, p.quote_idx)) "
+        "FROM paragraphs p WHERE p.comment_id = c.id) "
         "FROM comments c JOIN authors a ON a.id = c.author_id "
     )
 
@@ -810,19 +834,15 @@ class Storage:
             return [self._edge(r) for r in await cur.fetchall()]
 
     async def edges_of(self, thread_id: int, seq: int) -> tuple[list[StoredEdge], list[StoredEdge]]:
-        """``(what comment seq replies to, what replies to it)``, from one thread version."""
-        async with self._snapshot() as conn:
-            async with conn.execute(
-                self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.src_seq = ? ORDER BY e.dst_seq",
-                (thread_id, seq),
-            ) as cur:
-                out = [self._edge(r) for r in await cur.fetchall()]
-            async with conn.execute(
-                self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND e.dst_seq = ? ORDER BY e.src_seq",
-                (thread_id, seq),
-            ) as cur:
-                incoming = [self._edge(r) for r in await cur.fetchall()]
-        return out, incoming
+        """``(what comment seq replies to, what replies to it)``, in one statement so that
+        both halves come from the same version of the thread."""
+        async with self._r.execute(
+            self._EDGE_COLUMNS + "WHERE e.thread_id = ? AND (e.src_seq = ? OR e.dst_seq = ?) "
+            "ORDER BY e.src_seq, e.dst_seq",
+            (thread_id, seq, seq),
+        ) as cur:
+            edges = [self._edge(r) for r in await cur.fetchall()]
+        return [e for e in edges if e.source == seq], [e for e in edges if e.target == seq]
 
     # ---- cached summaries ------------------------------------------------------------
 

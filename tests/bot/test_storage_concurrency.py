@@ -208,3 +208,46 @@ async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path)
             assert len(page) == 10
             got = {c.seq: shape(c) for c in page}
             assert any(all(v[seq] == s for seq, s in got.items()) for v in shapes), page[0]
+
+
+async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> None:
+    """``python -m bot ingest`` on the bot's database while the bot runs: no "database is locked".
+
+    The CLI's ``Storage`` is a second set of connections, so the bot's writes meet
+    SQLite's own lock (not the in-process write lock) and must wait it out. Each
+    writer reads its value straight back while others page comments on the same
+    reader connection: it must see its own write (it did not while aiosqlite ran a
+    statement's ``execute`` and ``fetch`` as separate jobs, others' reads in between).
+    """
+    made = generate_thread(NEW_COMMENTS, 31)
+    thread = parse_thread(made.text, SOURCE)
+    async with Storage(tmp_path / "db") as bot, PhasedStorage(tmp_path / "db") as cli:
+        assert (await ingest_files(bot, [SEEDS])).ok
+        seed = await bot.find_thread("iraq-cease-fire-over")
+        assert seed is not None
+        started_while_locked = 0
+
+        async def bot_user(n: int) -> int:
+            nonlocal started_while_locked
+            for round_ in itertools.count():
+                phase = cli.phase
+                started_while_locked += phase == "writing"
+                if n % 3 == 0:
+                    await bot.set_meta(f"user-{n}", str(round_))
+                    assert await bot.get_meta(f"user-{n}") == str(round_)
+                else:
+                    page = await bot.page_comments(seed.id, start=1 + n % 31, limit=1)
+                    assert page[0].seq == 1 + n % 31
+                if phase == "done":
+                    return round_
+            raise AssertionError("unreachable")
+
+        cli.phase = "inference"
+        users = [asyncio.create_task(bot_user(n)) for n in range(USERS)]
+        result = await cli.ingest(thread, made.expected)
+        rounds = await asyncio.gather(*users)
+        assert result.status == "added" and result.comment_count == NEW_COMMENTS
+        assert all(r >= 0 for r in rounds)
+        assert started_while_locked > 0
+        found = await bot.find_thread(SOURCE)
+        assert found is not None and found.comment_count == NEW_COMMENTS
