@@ -28,6 +28,8 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -52,6 +54,11 @@ and 5 per 2 s per webhook; discord.py still honours any 429 ``retry_after``)."""
 
 PART_GAP = 1.0
 """Seconds between the parts of one long comment."""
+
+WINDOW_MESSAGES, WINDOW_SECONDS = 30, 60.0
+"""At most 30 messages a minute into one channel: Discord also limits webhook messages per
+channel to about 30 a minute, which a replay of more than 30 messages at the 1 s floor would
+otherwise run into (and then wait out as 429s)."""
 
 SPEED_MIN, SPEED_MAX = 0.25, 4.0
 """The widest speeds ``/replay start`` offers (a guild's limits may be narrower)."""
@@ -382,11 +389,19 @@ EMBED_NOTICE = (
 
 @dataclass(slots=True)
 class Pacing:
-    """How long to wait between messages; ``stop`` ends any wait at once."""
+    """How long to wait between messages; ``stop`` ends any wait at once.
+
+    Besides the gap before each message, at most ``window`` messages go out in any
+    ``window_seconds`` (0: no window), measured on ``clock``.
+    """
 
     interval: float
     part_gap: float = PART_GAP
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    window: int = 0
+    window_seconds: float = 0.0
+    clock: Callable[[], float] = time.monotonic
+    sent_at: deque[float] = field(default_factory=deque)
 
     async def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; ``True`` if stopping was requested meanwhile."""
@@ -396,6 +411,22 @@ class Pacing:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=seconds)
         return self.stop.is_set()
+
+    def window_wait(self) -> float:
+        """Seconds until one more message fits in the window."""
+        if self.window <= 0 or self.window_seconds <= 0:
+            return 0.0
+        now = self.clock()
+        while self.sent_at and self.sent_at[0] <= now - self.window_seconds:
+            self.sent_at.popleft()
+        if len(self.sent_at) < self.window:
+            return 0.0
+        return self.sent_at[0] + self.window_seconds - now
+
+    def record_sent(self) -> None:
+        """A message went out now (counts towards the window)."""
+        if self.window > 0:
+            self.sent_at.append(self.clock())
 
 
 def interval_for(speed: float, base: float, minimum: float = MIN_INTERVAL) -> float:
@@ -556,10 +587,11 @@ class _RunState:
         """Post ``posts`` in order; ``False`` as soon as a stop was requested."""
         for post in posts:
             gap = self.pacing.interval if post.part == 0 else self.pacing.part_gap
-            if await self.pacing.wait(gap if self.started else 0):
+            if await self.pacing.wait(max(gap if self.started else 0, self.pacing.window_wait())):
                 return False
             if not await self._send(post):
                 return False
+            self.pacing.record_sent()
             self.started = True
             # Shielded: once Discord has the message, the record must be written even
             # if this task is being cancelled.
@@ -635,6 +667,8 @@ class ReplayManager:
         part_gap: float = PART_GAP,
         max_running: int = MAX_RUNNING,
         max_per_guild: int = MAX_PER_GUILD,
+        window: int = WINDOW_MESSAGES,
+        window_seconds: float | None = None,
     ) -> None:
         self.client = client
         self.storage = storage
@@ -643,6 +677,13 @@ class ReplayManager:
         self.part_gap = part_gap
         self.max_running = max_running
         self.max_per_guild = max_per_guild
+        self.window = window
+        # The window follows the floor: a floor set lower (tests, benchmarks) shrinks it alike.
+        self.window_seconds = (
+            WINDOW_SECONDS * min(1.0, min_interval / MIN_INTERVAL)
+            if window_seconds is None
+            else window_seconds
+        )
         self._handles: dict[int, _Handle] = {}
         self._starting: set[int] = set()
 
@@ -824,7 +865,12 @@ class ReplayManager:
     # ---- running
 
     def _spawn(self, record: ReplayRecord, target: Any, sender: Sender) -> None:
-        pacing = Pacing(interval=self.interval(record.speed), part_gap=self.part_gap)
+        pacing = Pacing(
+            interval=self.interval(record.speed),
+            part_gap=self.part_gap,
+            window=self.window,
+            window_seconds=self.window_seconds,
+        )
         task = asyncio.create_task(
             self._run(record, target, sender, pacing), name=f"replay-{record.id}"
         )

@@ -29,6 +29,8 @@ from bot.replay import (
     SPEED_MAX,
     SPEED_MIN,
     WEBHOOK_NAME,
+    WINDOW_MESSAGES,
+    WINDOW_SECONDS,
     EmbedSender,
     Pacing,
     Post,
@@ -929,3 +931,39 @@ async def test_resume_posts_the_next_message_when_it_is_not_there(seeded: Storag
     await replays.wait(again.id)
     stored = await seeded.get_replay(again.id)
     assert stored is not None and stored.status == "finished"
+
+
+async def test_no_more_than_the_window_in_any_span(seeded: Storage) -> None:
+    """Discord's ~30 webhook messages a minute per channel: at most ``window`` messages in
+    any ``window_seconds``, whatever the interval (a fake clock, no real waiting)."""
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread, first=1, last=8)
+    now = [0.0]
+    sent: list[float] = []
+
+    class ClockPacing(Pacing):
+        async def wait(self, seconds: float) -> bool:
+            now[0] += max(seconds, 0.0)
+            return False
+
+    class TimedSender(RecordingSender):
+        async def send(self, post: Post) -> None:
+            sent.append(now[0])
+            now[0] += 0.5  # each request takes half a second
+            await super().send(post)
+
+    pacing = ClockPacing(interval=1.0, part_gap=1.0, window=4, window_seconds=20.0)
+    pacing.clock = lambda: now[0]
+    assert await run_replay(seeded, record, TimedSender(), pacing) == "finished"
+    assert len(sent) > 8
+    assert all(later - first >= 20.0 for first, later in zip(sent, sent[4:], strict=False))
+    assert sent[3] - sent[0] < 20.0, "the first four go at the plain interval"
+
+
+def test_the_window_follows_the_pacing_floor(seeded: Storage) -> None:
+    production = ReplayManager(MagicMock(), seeded, base_interval=1.5)
+    assert (production.window, production.window_seconds) == (WINDOW_MESSAGES, WINDOW_SECONDS)
+    fast = ReplayManager(MagicMock(), seeded, base_interval=0.01, min_interval=0.01)
+    assert fast.window_seconds == pytest.approx(WINDOW_SECONDS / 100)
+    unpaced = ReplayManager(MagicMock(), seeded, base_interval=0, min_interval=0)
+    assert unpaced.window_seconds == 0  # the benchmark's pacing-off run: no window either
