@@ -44,8 +44,9 @@ class ThreadTree(app_commands.CommandTree["ThreadBot"]):
             original = error.__cause__
         if isinstance(original, UserFacingError):
             message = original.message
-            if not interaction.response.is_done():
-                # Refused before any work began: that try doesn't count against a cooldown.
+            if original.refunds_cooldown or not interaction.response.is_done():
+                # Refused before any work began, or nothing came of it: that try
+                # doesn't count against a cooldown.
                 refund_cooldown(interaction)
         elif isinstance(original, app_commands.CommandOnCooldown):
             message = f"Slow down: try again in {original.retry_after:.0f} s."

@@ -10,6 +10,10 @@ from bot.text import safe
 class UserFacingError(Exception):
     """Anything whose message is safe and useful to show to the person who asked."""
 
+    refunds_cooldown = False
+    """True when nothing was done even if work had begun (e.g. a refused file): the try
+    should not count against the person's cooldown, so they can fix it and retry."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

@@ -32,6 +32,8 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 class ImportRefused(UserFacingError):
     """A file that was not imported; nothing of it was stored."""
 
+    refunds_cooldown = True
+
 
 class Upload(Protocol):
     """What an import needs from a ``discord.Attachment`` (tests pass a small fake)."""

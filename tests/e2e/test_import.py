@@ -245,3 +245,17 @@ async def test_person_buttons_notice_a_reimport_that_moved_people(
     # Ann is still at her seq: her buttons keep working on the new version.
     still = await (await fake_discord.press_button(ann.message, button_id(ann, "▶"))).response()
     assert still.type == 7 and still.embeds[0]["author"]["name"] == "Ann"
+
+
+async def test_a_refused_file_does_not_use_up_the_import_cooldown(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    """Nothing came of a refused file, so its author may send the fixed file at once;
+    a successful import does count."""
+    bad = GOOD.replace("    Coffee. Ann, you are wrong.", "Coffee. Ann, you are wrong.")
+    refused = await import_file(fake_discord, "tea.txt", bad, user=ADMIN_ID)
+    assert refused.ephemeral and "Could not import tea.txt" in refused.content
+    fixed = await import_file(fake_discord, "tea.txt", GOOD, user=ADMIN_ID)
+    assert "added" in fixed.content, fixed.content
+    again = await import_file(fake_discord, "tea.txt", GOOD, user=ADMIN_ID)
+    assert again.ephemeral and "try again in" in again.content
