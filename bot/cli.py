@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +96,11 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
             if sync_only:
                 await bot.login(settings.token)
                 return
+            # A service manager stops the bot with SIGTERM: close cleanly (replays save
+            # their progress, the database is closed) instead of dying mid-write.
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError):  # not on Windows
+                loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
             await bot.start(settings.token)
 
     try:
