@@ -98,11 +98,11 @@ WORD = re.compile(r"\w+")
 
 
 class SeededDatabase:
-    """The seed thread in a database, driven from synchronous hypothesis tests on one loop.
+    """The seed thread in a database, built once per module and driven from plain tests.
 
-    Hypothesis does not run an async test's examples on pytest-asyncio's loop,
-    and a function-scoped fixture would be shared between examples anyway, so
-    the module keeps its own loop and storage.
+    Hypothesis runs hundreds of examples per test; with pytest-asyncio's
+    function-scoped loop and fixtures the database would have to be rebuilt (or
+    shared unsafely) for each, so the module keeps its own loop and storage.
     """
 
     def __init__(self, path: Path) -> None:
