@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.models import IngestResult, ParseError, Thread
 from bot.parsing import decode, parse_thread
-from bot.replies import infer_replies
+from bot.replies import INFERENCE_VERSION, infer_replies
 from bot.storage import SHIPPED, Storage
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,9 @@ async def ingest_thread(
     in a worker thread: on the event loop it would stall every other command meanwhile.
     """
     replies = await asyncio.to_thread(infer_replies, thread)
-    return await storage.ingest(thread, replies, guild_id=guild_id)
+    return await storage.ingest(
+        thread, replies, guild_id=guild_id, inference_version=INFERENCE_VERSION
+    )
 
 
 async def ingest_files(

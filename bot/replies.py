@@ -23,6 +23,11 @@ from bot.mentions import Mention, NameBook, person_key
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread, Via
 from bot.quotes import Normalised, QuoteIndex
 
+INFERENCE_VERSION = 2
+"""Bump when inference gives different answers: a stored thread inferred by an older
+version is re-inferred the next time its file is ingested (seeds: on every start),
+even though its text did not change."""
+
 SNIPPET = 80
 """Longest snippet, in characters, ``…`` included."""
 

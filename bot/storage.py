@@ -156,6 +156,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX replays_target ON replays (target_id, status);
         """,
     ),
+    (
+        4,
+        """
+        ALTER TABLE threads ADD COLUMN inference_version INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -337,19 +343,27 @@ class Storage:
     # ---- writes ----------------------------------------------------------------------
 
     async def ingest(
-        self, thread: Thread, replies: ReplyStructure, *, guild_id: int = SHIPPED
+        self,
+        thread: Thread,
+        replies: ReplyStructure,
+        *,
+        guild_id: int = SHIPPED,
+        inference_version: int = 0,
     ) -> IngestResult:
         """Store a parsed thread with its reply structure in one transaction.
 
-        The same content (by hash) in the same guild is left alone; a changed
-        file with the same source name replaces the old version, keeping its id.
-        Any failure rolls everything back.
+        The same content (by hash) in the same guild, inferred by the same
+        ``inference_version``, is left alone; a changed file with the same source
+        name, or the same file inferred by another version, replaces the old
+        version, keeping its id. Any failure rolls everything back.
         """
         async with self._write_lock:
             conn = self._w
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                result = await self._ingest_locked(conn, thread, replies, guild_id)
+                result = await self._ingest_locked(
+                    conn, thread, replies, guild_id, inference_version
+                )
                 await conn.execute("COMMIT")
             except BaseException:
                 await conn.execute("ROLLBACK")
@@ -357,14 +371,36 @@ class Storage:
             return result
 
     async def _ingest_locked(
-        self, conn: aiosqlite.Connection, thread: Thread, replies: ReplyStructure, guild_id: int
+        self,
+        conn: aiosqlite.Connection,
+        thread: Thread,
+        replies: ReplyStructure,
+        guild_id: int,
+        inference_version: int,
     ) -> IngestResult:
         async with conn.execute(
-            "SELECT id, slug, title, comment_count FROM threads "
+            "SELECT id, slug, title, comment_count, inference_version FROM threads "
             "WHERE guild_id = ? AND content_hash = ?",
             (guild_id, thread.content_hash),
         ) as cur:
             same = await cur.fetchone()
+        if same is not None and same["inference_version"] != inference_version:
+            # Same text, older inference: re-derive in place (same id, slug and source).
+            await self._delete_children(conn, int(same["id"]))
+            await conn.execute(
+                "UPDATE threads SET inference_version = ?, ingested_at = ? WHERE id = ?",
+                (inference_version, _now(), same["id"]),
+            )
+            authors = await self._insert_comments(conn, int(same["id"]), thread, replies)
+            return IngestResult(
+                int(same["id"]),
+                str(same["slug"]),
+                str(same["title"]),
+                "replaced",
+                len(thread.comments),
+                authors,
+                thread.warnings,
+            )
         if same is not None:
             async with conn.execute(
                 "SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],)
@@ -404,17 +440,17 @@ class Storage:
             await conn.execute(
                 "UPDATE threads SET content_hash = ?, title = ?, lede = ?, body = ?, tags = ?, "
                 "author = ?, author_bio = ?, url = ?, published = ?, comment_count = ?, "
-                "ingested_at = ? WHERE id = ?",
-                (*values, thread_id),
+                "ingested_at = ?, inference_version = ? WHERE id = ?",
+                (*values, inference_version, thread_id),
             )
             status: Literal["added", "replaced", "unchanged"] = "replaced"
         else:
             slug = await self._free_slug(conn, slugify(thread.title), guild_id)
             cur = await conn.execute(
                 "INSERT INTO threads (guild_id, source, slug, content_hash, title, lede, body, "
-                "tags, author, author_bio, url, published, comment_count, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, thread.source, slug, *values),
+                "tags, author, author_bio, url, published, comment_count, ingested_at, "
+                "inference_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, thread.source, slug, *values, inference_version),
             )
             thread_id = int(cur.lastrowid or 0)
             await cur.close()

@@ -77,6 +77,31 @@ async def test_changed_file_replaces_in_place(seeded: Storage, seed_text: str) -
     assert [c.number for c in hits] == [21]
 
 
+async def test_newer_inference_rederives_an_unchanged_file(
+    seeded: Storage, seed_text: str
+) -> None:
+    """Upgrading the inference re-derives stored threads from the same file in place;
+    only the same text inferred by the same version is left alone."""
+    from bot.replies import INFERENCE_VERSION, infer_replies
+
+    old = await seeded.find_thread("iraq-cease-fire-over")
+    assert old is not None
+    thread = parse_thread(seed_text, SEED_FILE.name)
+    only_article = ReplyStructure(
+        quotes={}, edges=(ReplyEdge(source=1, target=0, via="article", snippet=""),)
+    )
+    stale = await seeded.ingest(thread, only_article, inference_version=INFERENCE_VERSION - 1)
+    assert stale.status == "replaced" and stale.thread_id == old.id
+    assert len(await seeded.edges(old.id)) == 1
+    current = await seeded.ingest(
+        thread, infer_replies(thread), inference_version=INFERENCE_VERSION
+    )
+    assert current.status == "replaced" and current.thread_id == old.id
+    assert len(await seeded.edges(old.id)) == 34
+    assert (await ingest_thread(seeded, thread)).status == "unchanged"
+    assert await seeded.integrity_check() == "ok"
+
+
 async def test_failed_ingest_leaves_database_unchanged(seeded: Storage, seed_text: str) -> None:
     before = snapshot(seeded.path)
     changed = parse_thread(seed_text.replace("Iraq Cease-Fire Over", "Changed"), SEED_FILE.name)

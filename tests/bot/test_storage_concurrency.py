@@ -52,11 +52,18 @@ class PhasedStorage(Storage):
         self.phase = "inference"
 
     async def ingest(
-        self, thread: Thread, replies: ReplyStructure, *, guild_id: int = SHIPPED
+        self,
+        thread: Thread,
+        replies: ReplyStructure,
+        *,
+        guild_id: int = SHIPPED,
+        inference_version: int = 0,
     ) -> IngestResult:
         self.phase = "writing"
         try:
-            return await super().ingest(thread, replies, guild_id=guild_id)
+            return await super().ingest(
+                thread, replies, guild_id=guild_id, inference_version=inference_version
+            )
         finally:
             self.phase = "done"
 
