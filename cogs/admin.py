@@ -1,10 +1,11 @@
-"""``/threadbot …``: server administration — import a thread, delete one, the server's settings.
+"""``/threadbot …``: server administration — delete an imported thread, the server's settings.
 
 The group is hidden from members without Manage Server by default (Discord's
 ``default_member_permissions``) and every subcommand checks again at run time, since a
-server can show the group to anyone in its Integrations settings. ``import`` is also
-allowed to the role set with ``/threadbot config set import_role``. Refusals are raised
-as user-facing errors; the tree's ``on_error`` answers them ephemerally.
+server can show the group to anyone in its Integrations settings. Importing lives in
+``/thread import`` instead, so that a role set with ``/threadbot config set import_role``
+can use it without that. Refusals are raised as user-facing errors; the tree's
+``on_error`` answers them ephemerally.
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ from bot.guild_config import (
     describe,
     load_config,
 )
-from bot.importing import check_size, import_upload
-from bot.importing import describe as describe_import
-from bot.permissions import ensure_allowed, ensure_manager, heavy_cooldown
+from bot.permissions import ensure_manager
 from bot.replay import pacing_floor
 from bot.storage import SHIPPED
 from bot.text import safe, truncate
@@ -61,36 +60,6 @@ class Admin(
     def __init__(self, bot: ThreadBot) -> None:
         self.bot = bot
         super().__init__()
-
-    # ---- import ------------------------------------------------------------------------
-
-    @app_commands.command(
-        name="import", description="Import a thread file (text capture or WordPress export)"
-    )
-    @app_commands.describe(
-        file="A thread capture (.txt, UTF-8 or Windows-1252) or a WordPress export (.xml)"
-    )
-    @heavy_cooldown("import")
-    async def import_thread(
-        self, interaction: discord.Interaction[ThreadBot], file: discord.Attachment
-    ) -> None:
-        """Checks come first and cost nothing: permission, then the declared size."""
-        guild_id = _guild(interaction)
-        config = await load_config(self.bot.storage, guild_id)
-        ensure_allowed(interaction, "import", config.roles_for("import"))
-        settings = self.bot.settings
-        check_size(file.filename, file.size, settings.import_max_bytes)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await import_upload(
-            self.bot.storage,
-            file,
-            guild_id=guild_id,
-            max_bytes=settings.import_max_bytes,
-            max_comments=settings.import_max_comments,
-        )
-        await interaction.followup.send(
-            describe_import(report), ephemeral=True, allowed_mentions=NONE
-        )
 
     # ---- delete ------------------------------------------------------------------------
 

@@ -18,9 +18,12 @@ from bot import paginator, rendering, summary_service
 from bot.client import ThreadBot
 from bot.errors import NotFound
 from bot.graph import pair_counts, render_png
+from bot.guild_config import load_config
+from bot.importing import check_size, import_upload
+from bot.importing import describe as describe_import
 from bot.models import StoredThread
 from bot.paginator import CommentsSource, ThreadListSource
-from bot.permissions import heavy_cooldown
+from bot.permissions import ensure_allowed, heavy_cooldown
 from bot.rendering import Source
 from bot.transformers import ThreadArg
 
@@ -124,6 +127,36 @@ class Threads(
     async def summary(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
         bot = self.bot
         await summary_service.send_summary(interaction, bot.storage, bot.settings, thread, None)
+
+    @app_commands.command(
+        name="import", description="Import a thread file here (text capture or WordPress export)"
+    )
+    @app_commands.describe(
+        file="A thread capture (.txt, UTF-8 or Windows-1252) or a WordPress export (.xml)"
+    )
+    @heavy_cooldown("import")
+    async def import_thread(
+        self, interaction: discord.Interaction[ThreadBot], file: discord.Attachment
+    ) -> None:
+        """In ``/thread`` (not the Manage-Server-only ``/threadbot``) so that a role set with
+        ``/threadbot config`` can import without extra Integrations settings. Checks come
+        first and cost nothing: server, permission, then the declared size."""
+        config = await load_config(self.bot.storage, interaction.guild_id)
+        ensure_allowed(interaction, "import", config.roles_for("import"))  # DMs refused too
+        assert interaction.guild_id is not None
+        settings = self.bot.settings
+        check_size(file.filename, file.size, settings.import_max_bytes)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await import_upload(
+            self.bot.storage,
+            file,
+            guild_id=interaction.guild_id,
+            max_bytes=settings.import_max_bytes,
+            max_comments=settings.import_max_comments,
+        )
+        await interaction.followup.send(
+            describe_import(report), ephemeral=True, allowed_mentions=NONE
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

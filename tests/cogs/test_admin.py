@@ -22,6 +22,7 @@ from bot.models import StoredThread
 from bot.settings import Settings
 from bot.storage import Storage
 from cogs.admin import Admin
+from cogs.threads import Threads
 from tests.cogs.conftest import GUILD, OTHER_GUILD, FakeInteraction, make_bot
 from tests.conftest import SEED_FILE
 
@@ -225,13 +226,13 @@ async def test_administrators_pass_every_check(cog: Admin) -> None:
     assert (await load_config(cog.bot.storage, GUILD)).replay_public_threads is False
 
 
-# ---- import limits from settings ---------------------------------------------------------
+# ---- /thread import: limits from settings, the configured role ----------------------------
 
 
-async def limited_cog(storage: Storage, **limits: int) -> Admin:
+async def limited_cog(storage: Storage, **limits: int) -> Threads:
     bot = await make_bot(storage)
     bot.settings = replace(bot.settings, **limits)  # type: ignore[arg-type]
-    return Admin(bot)
+    return Threads(bot)
 
 
 async def test_import_over_the_byte_limit_is_refused_before_download(seeded: Storage) -> None:

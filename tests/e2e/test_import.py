@@ -1,4 +1,4 @@
-"""``/threadbot import`` end to end: a real attachment option, permission checks, the report,
+"""``/thread import`` end to end: a real attachment option, permission checks, the report,
 and a bad file that names its line and leaves the database exactly as it was."""
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Thread
 async def import_file(
     fake: FakeDiscord, name: str, text: str | bytes, *, user: int | None = None
 ) -> InteractionReply:
-    """Upload ``text`` as ``name`` with /threadbot import (by the next moderator by default)."""
+    """Upload ``text`` as ``name`` with /thread import (by the next moderator by default)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if user is None:
         used = {r.user_id for r in fake.interactions.values()}
         user = next(m for m in MODERATORS if m not in used)
     handle = await fake.send_slash_command(
-        "threadbot import", {"file": Attachment(name, data)}, user=user
+        "thread import", {"file": Attachment(name, data)}, user=user
     )
     return await handle.response()
 

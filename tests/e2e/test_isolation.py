@@ -136,7 +136,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Worl
         for side, text, name in ((a, THREAD_A, "a.txt"), (b, THREAD_B, "b.txt")):
             reply = await answer(
                 fake_discord.send_slash_command(
-                    "threadbot import",
+                    "thread import",
                     {"file": Attachment(name, text.encode())},
                     user=side.user,
                     channel_id=side.channel_id,
@@ -430,7 +430,7 @@ async def test_a_configured_role_lets_a_member_import(world: World) -> None:
     upload = {"file": Attachment("c.txt", THREAD_B.replace("Bumblebee", "Cicada").encode())}
 
     before = await answer(
-        fake.send_slash_command("threadbot import", upload, user=ERIN, channel_id=OTHER_GENERAL_ID)
+        fake.send_slash_command("thread import", upload, user=ERIN, channel_id=OTHER_GENERAL_ID)
     )
     assert before.ephemeral and "Manage Server" in before.content
 
@@ -444,7 +444,7 @@ async def test_a_configured_role_lets_a_member_import(world: World) -> None:
     )
     # A different member with the role (erin's own import is cooling down for 30 s).
     after = await answer(
-        fake.send_slash_command("threadbot import", upload, user=FRANK, channel_id=OTHER_GENERAL_ID)
+        fake.send_slash_command("thread import", upload, user=FRANK, channel_id=OTHER_GENERAL_ID)
     )
     assert "Imported" in reply_text(after), reply_text(after)
     titles = [t.title for t in await world.bot.storage.list_threads(OTHER_GUILD_ID)]

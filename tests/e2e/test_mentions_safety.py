@@ -1,6 +1,6 @@
 """A hostile thread end to end: mentions, markdown and huge paragraphs in every field.
 
-The thread is imported through ``/threadbot import`` and then shown by every reading
+The thread is imported through ``/thread import`` and then shown by every reading
 command. Nobody may be pinged (``allowed_mentions`` parses nothing and no mention
 token survives in any text), nothing may exceed a Discord limit (the fake refuses it
 and the fixture fails the test), and markdown must show as the characters written.
@@ -174,7 +174,7 @@ async def test_nobody_is_pinged_and_markdown_stays_text(
 ) -> None:
     imported = await (
         await fake_discord.send_slash_command(
-            "threadbot import",
+            "thread import",
             {"file": Attachment("hostile.txt", HOSTILE.encode("utf-8"))},
             user=ADMIN_ID,
         )
