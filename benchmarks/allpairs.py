@@ -161,6 +161,8 @@ def estimate_seconds(
 ) -> Estimate:
     """Time a uniform random sample of rows for about ``budget_s`` and extrapolate to all.
 
+    Times are CPU seconds of this process, as for the index-based method it is compared with.
+
     Only the quote matching is sampled: it is all but the whole cost. The edge pass
     (mentions: comments × earlier authors) is timed in full, once, on ``quotes`` (the
     ones the fast method found, standing in for the ones the full run would find), and
@@ -176,17 +178,17 @@ def estimate_seconds(
     timed_pairs = 0
     for i in order:
         row = rows[i]
-        start = time.perf_counter()
+        start = time.process_time()
         best_source(row, sources, matcher)
-        spent += time.perf_counter() - start
+        spent += time.process_time() - start
         timed_rows += 1
         timed_pairs += row.earlier
         if spent >= budget_s and timed_rows >= 20:
             break
     quote_seconds = spent * len(rows) / timed_rows
-    start = time.perf_counter()
+    start = time.process_time()
     edges_from(thread, quotes)
-    rest = time.perf_counter() - start
+    rest = time.process_time() - start
     return Estimate(
         seconds=quote_seconds + rest,
         rows_total=len(rows),
