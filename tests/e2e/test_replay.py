@@ -361,6 +361,12 @@ async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> Non
         target = int(only_thread(fake, general)["id"])
         # The article is posted at once, then the 30 s pause (60 s at speed 2) begins.
         await fake.wait_until(lambda: len(replay_messages(fake, target)) == 1)
+        # Discord has the article; the bot records that right after (under load, later).
+        for _ in range(500):
+            progress = await bot.storage.latest_replay(general)
+            if progress is not None and progress.posted >= 1:
+                break
+            await asyncio.sleep(0.01)
 
         handle = await fake.send_slash_command("replay status", {}, user=fake.seed.member)
         reply = await handle.response()
