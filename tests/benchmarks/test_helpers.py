@@ -1,0 +1,44 @@
+"""The benchmark suite's own arithmetic: a wrong percentile or slope would mislabel a run."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks.common import loglog_slope, percentile, precision_recall
+from benchmarks.corpus import thread_sizes
+
+
+def test_percentile_interpolates_between_closest_ranks() -> None:
+    values = [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == 3.0
+    assert percentile(values, 100) == 5.0
+    assert percentile(values, 99) == pytest.approx(4.96)
+
+
+def test_percentile_of_nothing_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        percentile([], 50)
+
+
+def test_loglog_slope_recovers_the_exponent() -> None:
+    xs = [1_000.0, 10_000.0, 100_000.0]
+    assert loglog_slope(xs, [x for x in xs]) == pytest.approx(1.0)
+    assert loglog_slope(xs, [3e-6 * x**2 for x in xs]) == pytest.approx(2.0)
+    assert loglog_slope(xs, [x * math.log(x) for x in xs]) == pytest.approx(1.11, abs=0.01)
+
+
+def test_precision_recall() -> None:
+    assert precision_recall({1, 2, 3, 4}, {2, 3, 4, 5, 6}) == (0.75, 0.6)
+    assert precision_recall(set(), set()) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize("total", [1, 999, 10_000, 1_000_000])
+def test_thread_sizes_add_up_and_stay_in_range(total: int) -> None:
+    sizes = thread_sizes(total, 50, 4_000, seed=1)
+    assert sum(sizes) == total
+    assert all(1 <= n <= 4_000 for n in sizes)
+    assert all(n >= 50 for n in sizes[:-1])
+    assert sizes == thread_sizes(total, 50, 4_000, seed=1)
