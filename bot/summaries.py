@@ -559,8 +559,13 @@ def echo_counts(
 
 
 def _thread_idf(thread: StoredThread, comments: Sequence[StoredComment]) -> dict[str, float]:
-    docs = [content_words(s.text) for s in article_sentences(thread)]
-    docs += [content_words(s.text) for c in comments for s in own_sentences(c)]
+    """Word rarity over the thread, one document per own paragraph.
+
+    Paragraphs, not sentences: splitting every paragraph of a big thread into sentences
+    (pysbd) took seconds for one person's summary, and rarity barely changes.
+    """
+    docs = [content_words(p) for p in article_paragraphs(thread)]
+    docs += [content_words(p.text) for c in comments for p in c.paragraphs if p.own]
     return _idf(docs)
 
 
