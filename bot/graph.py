@@ -15,12 +15,11 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import networkx as nx
 
-from bot.models import ARTICLE, StoredEdge
+from bot.models import ARTICLE, PairCount, StoredEdge
 
 MAX_PEOPLE = 25
 LABEL_MAX = 24
@@ -38,16 +37,6 @@ FALLBACK_FAMILIES = (
 _render_lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class PairCount:
-    """``source`` answered ``target`` in ``count`` comments (``to_article``: via the post)."""
-
-    source: str
-    target: str
-    count: int
-    to_article: bool = False
-
-
 def pair_counts(edges: Sequence[StoredEdge]) -> list[PairCount]:
     """People-level reply counts from comment-level edges, busiest pairs first."""
     seen: set[tuple[int, str, bool]] = set()
@@ -60,7 +49,7 @@ def pair_counts(edges: Sequence[StoredEdge]) -> list[PairCount]:
         seen.add(key)
         counts[(edge.source_author, edge.target_author, to_article)] += 1
     pairs = [PairCount(s, t, n, a) for (s, t, a), n in counts.items()]
-    pairs.sort(key=lambda p: (-p.count, p.to_article, p.source.casefold(), p.target.casefold()))
+    pairs.sort(key=PairCount.rank)
     return pairs
 
 

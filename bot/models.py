@@ -198,6 +198,24 @@ class StoredEdge:
 
 
 @dataclass(frozen=True, slots=True)
+class PairCount:
+    """``source`` answered ``target`` in ``count`` comments (``to_article``: via the post).
+
+    Built from edges by ``bot.graph.pair_counts`` or read aggregated by
+    ``Storage.pair_counts``; both order the pairs by ``rank``.
+    """
+
+    source: str
+    target: str
+    count: int
+    to_article: bool = False
+
+    def rank(self) -> tuple[int, bool, str, str]:
+        """Sort key: busiest pairs first, then people's names, case-insensitively."""
+        return (-self.count, self.to_article, self.source.casefold(), self.target.casefold())
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
     """What one ingest did: ``status`` is ``added``, ``replaced`` or ``unchanged``."""
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.graph import PairCount
 from bot.limits import (
     EMBED_AUTHOR_MAX,
     EMBED_DESCRIPTION_MAX,
@@ -23,7 +22,15 @@ from bot.limits import (
     EMBED_URL_MAX,
     EMBEDS_PER_MESSAGE,
 )
-from bot.models import ARTICLE, ELISION, AuthorStats, StoredComment, StoredEdge, StoredThread
+from bot.models import (
+    ARTICLE,
+    ELISION,
+    AuthorStats,
+    PairCount,
+    StoredComment,
+    StoredEdge,
+    StoredThread,
+)
 from bot.text import safe, snippet, split_text, truncate
 
 COLOUR = discord.Colour(0x4F7CAC)

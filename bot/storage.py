@@ -25,6 +25,7 @@ from bot.models import (
     ARTICLE,
     AuthorStats,
     IngestResult,
+    PairCount,
     QuoteRef,
     ReplyStructure,
     StoredComment,
@@ -868,6 +869,31 @@ class Storage:
             (thread_id,),
         ) as cur:
             return [self._edge(r) for r in await cur.fetchall()]
+
+    async def pair_counts(self, thread_id: int) -> list[PairCount]:
+        """``bot.graph.pair_counts(edges(thread_id))`` counted by SQLite, in the same order.
+
+        The person-to-person table of a big thread has thousands of edges; reading them all
+        into Python to count them took most of ``/thread replies``. A comment counts once
+        per person it answers (``count(DISTINCT src_seq)`` per source person, target name
+        and article-or-not, as ``pair_counts`` dedupes); rows come in order of each pair's
+        first edge, so the stable sort by ``PairCount.rank`` breaks ties as it does.
+        """
+        async with self._r.execute(
+            "SELECT sa.name, coalesce(da.name, t.author), e.dst_seq = ?2, "
+            "count(DISTINCT e.src_seq), min(e.src_seq * 4294967296 + e.dst_seq) AS first "
+            "FROM edges e JOIN threads t ON t.id = e.thread_id "
+            "JOIN comments sc ON sc.thread_id = e.thread_id AND sc.seq = e.src_seq "
+            "JOIN authors sa ON sa.id = sc.author_id "
+            "LEFT JOIN comments dc ON dc.thread_id = e.thread_id AND dc.seq = e.dst_seq "
+            "LEFT JOIN authors da ON da.id = dc.author_id "
+            "WHERE e.thread_id = ?1 GROUP BY sc.author_id, 2, 3 ORDER BY first",
+            (thread_id, ARTICLE),
+        ) as cur:
+            rows = await cur.fetchall()
+        pairs = [PairCount(str(r[0]), str(r[1]), int(r[3]), bool(r[2])) for r in rows]
+        pairs.sort(key=PairCount.rank)
+        return pairs
 
     async def edges_of(self, thread_id: int, seq: int) -> tuple[list[StoredEdge], list[StoredEdge]]:
         """``(what comment seq replies to, what replies to it)``, in one statement so that

@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot import paginator, rendering, summary_service
 from bot.client import ThreadBot
 from bot.errors import NotFound
-from bot.graph import pair_counts, render_png
+from bot.graph import render_png
 from bot.guild_config import load_config
 from bot.importing import check_size, import_upload
 from bot.importing import describe as describe_import
@@ -110,7 +110,7 @@ class Threads(
             return
         # Drawing the graph can take over a second: acknowledge first.
         await interaction.response.defer(thinking=True)
-        pairs = pair_counts(await storage.edges(thread.id))
+        pairs = await storage.pair_counts(thread.id)
         png = await asyncio.to_thread(render_png, pairs, title=thread.title)
         embed = rendering.reply_table_embed(thread, pairs, image=GRAPH_FILE)
         await interaction.followup.send(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import struct
 import time
 import warnings
+from dataclasses import replace
 
 from bot.graph import MAX_PEOPLE, PairCount, busiest, label, pair_counts, person_graph, render_png
-from bot.models import StoredEdge
+from bot.models import ReplyEdge, ReplyStructure, StoredEdge
+from bot.parsing import parse_thread
 from bot.storage import Storage
+from bot.synthetic import generate_thread
+from tests.conftest import SEED_FILE
 
 
 def edge(src: int, sa: str, dst: int, da: str, via: str = "quote") -> StoredEdge:
@@ -43,6 +47,61 @@ def test_person_graph_weights_and_busiest() -> None:
     graph = person_graph(pairs)
     assert graph["A"]["B"]["weight"] == 3
     assert busiest(graph, 2) == ["A", "B"]
+
+
+async def test_storage_counts_pairs_like_pair_counts_on_the_seed(seeded: Storage) -> None:
+    thread = (await seeded.list_threads(None))[0]
+    expected = pair_counts(await seeded.edges(thread.id))
+    assert any(p.to_article for p in expected) and any(not p.to_article for p in expected)
+    assert await seeded.pair_counts(thread.id) == expected
+
+
+async def test_storage_counts_pairs_like_pair_counts_on_a_synthetic_thread(
+    storage: Storage,
+) -> None:
+    synthetic = generate_thread(400, 5)
+    thread = parse_thread(synthetic.text, synthetic.source)
+    stored = await storage.ingest(thread, synthetic.expected)
+    expected = pair_counts(await storage.edges(stored.thread_id))
+    counts = [p.count for p in expected]
+    assert len(expected) > 50 and max(counts) > 1
+    assert len(set(counts)) < len(counts)  # ties: the order among equal counts is compared too
+    assert await storage.pair_counts(stored.thread_id) == expected
+    assert await storage.pair_counts(stored.thread_id + 1) == []
+
+
+async def test_storage_pair_counts_edge_cases(storage: Storage, seed_text: str) -> None:
+    """Names equal but for case stay apart; the post author as commenter and as the article
+    are two pairs; a comment counts once per person, however many ways it answers them."""
+    seed = parse_thread(seed_text, SEED_FILE.name)
+    names = ["Bob", "bob", seed.author, "Al", "Al", "Cy", "Cy", "Bob"]
+    comments = tuple(
+        replace(c, author=names[i] if i < len(names) else "Dee")
+        for i, c in enumerate(seed.comments)
+    )
+    thread = replace(seed, comments=comments)
+    edges = (
+        ReplyEdge(4, 3, "quote"),
+        ReplyEdge(4, 3, "mention"),
+        ReplyEdge(4, 0, "article"),
+        ReplyEdge(5, 3, "quote"),
+        ReplyEdge(5, 2, "quote"),
+        ReplyEdge(5, 1, "quote"),
+        ReplyEdge(5, 8, "mention"),  # Bob again, in another comment: still once
+        ReplyEdge(6, 2, "quote"),  # Cy answers bob first, then Bob: a tie kept in that order
+        ReplyEdge(7, 1, "quote"),
+        ReplyEdge(7, 6, "parent"),
+        ReplyEdge(8, 0, "article"),
+        ReplyEdge(9, 8, "quote"),
+    )
+    stored = await storage.ingest(thread, ReplyStructure(edges=edges))
+    expected = pair_counts(await storage.edges(stored.thread_id))
+    assert PairCount("Al", seed.author, 2) in expected
+    assert PairCount("Al", seed.author, 1, to_article=True) in expected
+    assert PairCount("Al", "Bob", 1) in expected and PairCount("Al", "bob", 1) in expected
+    cy = [p.target for p in expected if p.source == "Cy" and p.target.casefold() == "bob"]
+    assert cy == ["bob", "Bob"]
+    assert await storage.pair_counts(stored.thread_id) == expected
 
 
 async def test_the_seed_graph_renders_a_bounded_png(seeded: Storage) -> None:
