@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.common import Sizes
 from bot import rendering, summaries, summary_service
-from bot.graph import pair_counts
 from bot.paginator import (
     AuthorCommentsSource,
     CommentsSource,
@@ -31,8 +31,9 @@ from bot.paginator import (
     ThreadListSource,
 )
 from bot.rendering import Source
+from bot.settings import Settings
 from bot.storage import Storage
-from bot.summary_rendering import author_summary_embed
+from bot.summary_rendering import author_summary_embed, thread_summary_embed
 from bot.transformers import author_choices, resolve_author, resolve_thread, thread_choices
 
 GUILD = 1234
@@ -68,6 +69,11 @@ class Command:
     run: CommandFn
     max_samples: int | None = None
     """Stop timing this one after so many calls (``None``: every argument set)."""
+    warm: CommandFn | None = None
+    """Run once per argument set this command will be timed with, before any timing (fills
+    the cache the command reads)."""
+    first: bool = False
+    """An uncached first request that defers: its own target, reported as information."""
 
 
 def sample_args(db: Path, n: int, seed: int) -> list[Args]:
@@ -202,9 +208,9 @@ async def replies(storage: Storage, a: Args) -> object:
 
 
 async def reply_table(storage: Storage, a: Args) -> object:
-    """``/thread replies thread`` (deferred): every edge, counted per pair of people (no PNG)."""
+    """``/thread replies thread`` (deferred): replies counted per pair of people (no PNG)."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    pairs = pair_counts(await storage.edges(thread.id))
+    pairs = await storage.pair_counts(thread.id)
     return rendering.reply_table_embed(thread, pairs)
 
 
@@ -225,12 +231,37 @@ async def person_autocomplete(storage: Storage, a: Args) -> object:
     return await author_choices(storage, thread, a.typed_author)
 
 
+SETTINGS = Settings(token="")
+"""Offline summaries (the default backend): no model is called."""
+
+
 async def author_summary(storage: Storage, a: Args) -> object:
+    """``/author summary`` as ``send_summary`` runs it, the summary being cached already.
+
+    Resolve both options, check the cache (``is_cached``: no defer), read the cached
+    summary (``author_view`` → ``offline_author`` → one primary-key read) and render. The
+    measurement warms the cache first with :func:`warm_author_summary`.
+    """
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    name = await summary_service.resolve_subject(storage, thread, a.author)
+    if not await summary_service.is_cached(storage, SETTINGS, thread, name):
+        raise RuntimeError(f"author summary of {name!r} in thread {thread.id} is not cached")
+    view = await summary_service.author_view(storage, SETTINGS, thread, name)
+    return author_summary_embed(thread, view)
+
+
+async def warm_author_summary(storage: Storage, a: Args) -> object:
+    """What the first ``/author summary`` of this person leaves behind: the cached row."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    name = await summary_service.resolve_subject(storage, thread, a.author)
+    return await summary_service.offline_author(storage, thread, name)
+
+
+async def author_summary_first(storage: Storage, a: Args) -> object:
     """``/author summary`` when not cached yet: what ``offline_author`` computes, and the embed.
 
     The same steps as ``bot.summary_service.offline_author`` minus its ``put_summary``, so
-    the corpus stays unchanged and every call pays the full cost (a cached summary is one
-    primary-key read). ``send_summary`` defers such a call before computing it.
+    every call pays the full cost. ``send_summary`` defers such a call before computing it.
     """
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
     name = await summary_service.resolve_subject(storage, thread, a.author)
@@ -240,9 +271,33 @@ async def author_summary(storage: Storage, a: Args) -> object:
     return author_summary_embed(thread, summary_service.SummaryView(summary))
 
 
-def commands(summary_samples: int | None = None) -> tuple[list[Command], list[str]]:
-    """The commands to measure (the uncached summary at most ``summary_samples`` times),
-    and notes on those that could not be measured."""
+async def thread_summary(storage: Storage, a: Args) -> object:
+    """``/thread summary`` as ``send_summary`` runs it, the summary being cached already."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    if not await summary_service.is_cached(storage, SETTINGS, thread, None):
+        raise RuntimeError(f"thread summary of thread {thread.id} is not cached")
+    view = await summary_service.thread_view(storage, SETTINGS, thread)
+    return thread_summary_embed(thread, view)
+
+
+async def warm_thread_summary(storage: Storage, a: Args) -> object:
+    """What the first ``/thread summary`` of this thread leaves behind: the cached row."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    return await summary_service.offline_thread(storage, thread)
+
+
+async def thread_summary_first(storage: Storage, a: Args) -> object:
+    """``/thread summary`` when not cached yet (deferred): ``offline_thread`` minus its write."""
+    thread = await resolve_thread(storage, str(a.thread_id), GUILD)
+    comments = await storage.all_comments(thread.id)
+    edges = await storage.edges(thread.id)
+    summary = await asyncio.to_thread(summaries.summarise_thread, thread, comments, edges)
+    return thread_summary_embed(thread, summary_service.SummaryView(summary))
+
+
+def commands(sizes: Sizes | None = None) -> tuple[list[Command], list[str]]:
+    """The commands to measure (the summaries at most as often as ``sizes`` says; without
+    ``sizes`` every command once), and notes on those that could not be measured."""
     found = [
         Command("thread_list", "/thread list: ThreadListSource.render", thread_list),
         Command(
@@ -281,10 +336,35 @@ def commands(summary_samples: int | None = None) -> tuple[list[Command], list[st
         ),
         Command(
             "author_summary",
-            "/author summary, not cached (deferred): resolve + all_comments + edges + "
-            "summarise_author in a worker thread + embed",
+            "/author summary, cached: resolve + is_cached + author_view (one primary-key "
+            "read) + embed",
             author_summary,
-            summary_samples,
+            sizes.cached_summary_samples if sizes else None,
+            warm=warm_author_summary,
+        ),
+        Command(
+            "author_summary_first",
+            "/author summary, not cached yet (deferred): resolve + all_comments + edges + "
+            "summarise_author in a worker thread + embed",
+            author_summary_first,
+            sizes.summary_samples if sizes else None,
+            first=True,
+        ),
+        Command(
+            "thread_summary",
+            "/thread summary, cached: resolve + is_cached + thread_view (one primary-key "
+            "read) + embed",
+            thread_summary,
+            sizes.cached_thread_summary_samples if sizes else None,
+            warm=warm_thread_summary,
+        ),
+        Command(
+            "thread_summary_first",
+            "/thread summary, not cached yet (deferred): all_comments + edges + "
+            "summarise_thread in a worker thread + embed",
+            thread_summary_first,
+            sizes.thread_summary_samples if sizes else None,
+            first=True,
         ),
     ]
     return found, []

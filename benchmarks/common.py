@@ -43,6 +43,13 @@ class Sizes:
     """Timed calls per command (each with its own random arguments)."""
     summary_samples: int
     """Timed calls of the uncached author summary (seconds each on a big thread)."""
+    cached_summary_samples: int
+    """Timed calls of ``/author summary`` once cached; each argument set is summarised once
+    beforehand (written into the corpus database, so only the first run pays for it)."""
+    thread_summary_samples: int
+    """Timed calls of the uncached thread summary (seconds each on a big thread)."""
+    cached_thread_summary_samples: int
+    """Timed calls of ``/thread summary`` once cached (warmed the same way)."""
 
 
 FULL = Sizes(
@@ -56,6 +63,9 @@ FULL = Sizes(
     corpus_thread_comments=(50, 4_000),
     latency_samples=1_000,
     summary_samples=12,
+    cached_summary_samples=200,
+    thread_summary_samples=6,
+    cached_thread_summary_samples=30,
 )
 
 QUICK = Sizes(
@@ -69,6 +79,9 @@ QUICK = Sizes(
     corpus_thread_comments=(30, 300),
     latency_samples=100,
     summary_samples=2,
+    cached_summary_samples=20,
+    thread_summary_samples=1,
+    cached_thread_summary_samples=3,
 )
 
 
