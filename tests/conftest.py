@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -44,3 +45,21 @@ async def seeded(storage: Storage) -> Storage:
     report = await ingest_files(storage, [SEEDS])
     assert report.ok, report.errors
     return storage
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Rows in every table, read with plain sqlite3 outside the code under test. The
+    full-text index counts through its virtual table: its shadow tables keep
+    merged-away segments a while."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'comment_fts_%'"
+            )
+        ]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,28 +21,11 @@ from bot.guild_config import (
 from bot.housekeeping import purge_expired, reconcile
 from bot.ingest import ingest_thread, parse_bytes
 from bot.storage import SHIPPED, Storage
-from tests.conftest import SEED_FILE
+from tests.conftest import SEED_FILE, row_counts
 
 GUILD = 111
 OTHER = 222
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-def row_counts(path: Path) -> dict[str, int]:
-    """Rows in every table, read outside the code under test. The full-text index counts
-    through its virtual table: its shadow tables keep merged-away segments a while."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'comment_fts_%'"
-            )
-        ]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        conn.close()
 
 
 async def import_seed(storage: Storage, guild_id: int, source: str = "mine.txt") -> int:

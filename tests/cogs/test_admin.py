@@ -3,10 +3,8 @@ leaves no row behind anywhere, and import limits from settings that store nothin
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,7 +22,7 @@ from bot.storage import Storage
 from cogs.admin import Admin
 from cogs.threads import Threads
 from tests.cogs.conftest import GUILD, OTHER_GUILD, FakeInteraction, make_bot
-from tests.conftest import SEED_FILE
+from tests.conftest import SEED_FILE, row_counts
 
 MANAGER = discord.Permissions(manage_guild=True)
 MEMBER = discord.Permissions(send_messages=True)
@@ -53,22 +51,6 @@ class FakeUpload:
     async def read(self) -> bytes:
         self.reads += 1
         return self.data
-
-
-def row_counts(path: Path) -> dict[str, int]:
-    """Rows in every table (the FTS index through its virtual table), read with sqlite3."""
-    conn = sqlite3.connect(path)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'comment_fts_%'"
-            )
-        ]
-        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        conn.close()
 
 
 @pytest.fixture
