@@ -385,24 +385,7 @@ class Storage:
             (guild_id, thread.content_hash),
         ) as cur:
             same = await cur.fetchone()
-        if same is not None and same["inference_version"] != inference_version:
-            # Same text, older inference: re-derive in place (same id, slug and source).
-            await self._delete_children(conn, int(same["id"]))
-            await conn.execute(
-                "UPDATE threads SET inference_version = ?, ingested_at = ? WHERE id = ?",
-                (inference_version, _now(), same["id"]),
-            )
-            authors = await self._insert_comments(conn, int(same["id"]), thread, replies)
-            return IngestResult(
-                int(same["id"]),
-                str(same["slug"]),
-                str(same["title"]),
-                "replaced",
-                len(thread.comments),
-                authors,
-                thread.warnings,
-            )
-        if same is not None:
+        if same is not None and same["inference_version"] == inference_version:
             async with conn.execute(
                 "SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],)
             ) as cur:
@@ -416,11 +399,14 @@ class Storage:
                 int(row[0]) if row else 0,
                 thread.warnings,
             )
-        async with conn.execute(
-            "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
-            (guild_id, thread.source),
-        ) as cur:
-            old = await cur.fetchone()
+        # Same text inferred by an older version is re-derived in place, like a changed file.
+        old = same
+        if old is None:
+            async with conn.execute(
+                "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
+                (guild_id, thread.source),
+            ) as cur:
+                old = await cur.fetchone()
         values = (
             thread.content_hash,
             thread.title,
@@ -1168,14 +1154,6 @@ class Storage:
         ) as cur:
             row = await cur.fetchone()
         return None if row is None else self._replay(row)
-
-    async def running_replay_count(self, guild_id: int) -> int:
-        """How many replays run in ``guild_id`` (the per-guild limit)."""
-        async with self._r.execute(
-            "SELECT count(*) FROM replays WHERE status = 'running' AND guild_id = ?", (guild_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return 0 if row is None else int(row[0])
 
     async def running_replays(self) -> list[ReplayRecord]:
         """Every replay still marked running (to resume after a restart), oldest first."""

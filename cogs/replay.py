@@ -117,7 +117,7 @@ class Replay(
             raise UserFacingError(NO_FORUM_POSTS)
         if await self.bot.storage.running_replay(channel.id) is not None:
             raise Busy(CHANNEL_BUSY)
-        if await self.bot.storage.running_replay_count(interaction.guild_id) >= (
+        if await self.bot.storage.count_running_replays(interaction.guild_id) >= (
             limits.max_per_guild
         ):
             raise Busy(guild_busy(limits.max_per_guild))

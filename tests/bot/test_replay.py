@@ -809,10 +809,10 @@ async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> No
     assert await start(3) is None
     assert await seeded.running_replay(3) is None, "refused for the guild, not the channel"
     assert await start(4, guild=GUILD + 1) is not None, "other guilds are not affected"
-    assert await seeded.running_replay_count(GUILD) == 2
+    assert await seeded.count_running_replays(GUILD) == 2
     await seeded.end_replay(first.id, "finished")
     assert await start(3) is not None
-    assert await seeded.running_replay_count(GUILD) == 2
+    assert await seeded.count_running_replays(GUILD) == 2
 
 
 async def test_a_stop_while_the_thread_is_being_made_posts_nothing(seeded: Storage) -> None:

@@ -345,7 +345,7 @@ async def test_one_replay_per_channel_and_a_few_per_guild(
         reply = await handle.response()
         assert reply.message is not None and reply.message.ephemeral
         assert f"already runs {MAX_PER_GUILD} replays" in reply.message.content
-        assert await bot.storage.running_replay_count(guild) == MAX_PER_GUILD
+        assert await bot.storage.count_running_replays(guild) == MAX_PER_GUILD
         assert fake.threads(fake.seed.general_id) == []
 
 
