@@ -1,8 +1,8 @@
 """The core call behind each slash command, as the latency and memory measurements run it.
 
 Each command runs what its cog runs before it sends: the transformers that resolve the
-``thread``/``person`` options (``bot.transformers``), the page source the paginator
-renders (``bot.paginator``) or the cog's own storage calls, and the pure renderers into
+``thread``/``person`` options (``bot.ui.transformers``), the page source the paginator
+renders (``bot.ui.paginator``) or the cog's own storage calls, and the pure renderers into
 ``discord.Embed`` objects. Discord itself (sending) is left out.
 
 Arguments are drawn once, before timing, from random comments of the stored corpus:
@@ -23,18 +23,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import Sizes
-from bot import rendering, summaries, summary_service
-from bot.paginator import (
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.summaries import engine as summaries
+from bot.summaries import service as summary_service
+from bot.ui import rendering
+from bot.ui.paginator import (
     AuthorCommentsSource,
     CommentsSource,
     ParticipantsSource,
     ThreadListSource,
 )
-from bot.rendering import Source
-from bot.settings import Settings
-from bot.storage import Storage
-from bot.summary_rendering import author_summary_embed, thread_summary_embed
-from bot.transformers import author_choices, resolve_author, resolve_thread, thread_choices
+from bot.ui.rendering import Source
+from bot.ui.summary_rendering import author_summary_embed, thread_summary_embed
+from bot.ui.transformers import author_choices, resolve_author, resolve_thread, thread_choices
 
 GUILD = 1234
 """The guild the commands run in: it sees the shipped (guild 0) threads of the corpus."""
@@ -260,7 +262,7 @@ async def warm_author_summary(storage: Storage, a: Args) -> object:
 async def author_summary_first(storage: Storage, a: Args) -> object:
     """``/author summary`` when not cached yet: what ``offline_author`` computes, and the embed.
 
-    The same steps as ``bot.summary_service.offline_author`` minus its ``put_summary``, so
+    The same steps as ``bot.summaries.service.offline_author`` minus its ``put_summary``, so
     every call pays the full cost. ``send_summary`` defers such a call before computing it.
     """
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)

@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmarks, from ``bot.synthetic.generate_thread`` (seeded).
+"""Synthetic data for the benchmarks, from ``benchmarks.synthetic.generate_thread`` (seeded).
 
 * ``ingest_items``: thread files (text) adding up to the ingest size;
 * ``cached_corpus``: the large database for the latency and memory measurements,
@@ -34,11 +34,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.common import Figure, Sizes, console
+from benchmarks.synthetic import SyntheticThread, generate_thread
+from bot.inference.replies import infer_replies
 from bot.models import ReplyStructure, Thread
-from bot.parsing import parse_thread
-from bot.replies import infer_replies
+from bot.sources.capture import parse_thread
 from bot.storage import Storage
-from bot.synthetic import SyntheticThread, generate_thread
 
 INGEST_SEED = 100_000
 CORPUS_SEED = 1_000_000
@@ -84,7 +84,7 @@ def ingest_items(sizes: Sizes) -> list[tuple[str, str]]:
 
 def _ingest_path_sources() -> list[Path]:
     """Source files of every ``bot`` module loaded for generating and ingesting."""
-    import bot.ingest  # noqa: F401  (the real path's imports, for the list below)
+    import bot.sources.loading  # noqa: F401  (the real path's imports, for the list below)
 
     files = []
     for name, module in sorted(sys.modules.items()):

@@ -2,7 +2,7 @@
 
 All times are CPU seconds of this process (``time.process_time``), see ``CLOCK``.
 
-1. Speed-up at ``sizes.baseline_comments`` (one thread): ``bot.replies.infer_replies``
+1. Speed-up at ``sizes.baseline_comments`` (one thread): ``bot.inference.replies.infer_replies``
    (best of three) against ``benchmarks.allpairs.infer_replies_allpairs``. The baseline
    is run in full when a first sample says it fits in ``sizes.baseline_budget_s``;
    otherwise it is timed on a uniform random sample of its rows for that long and
@@ -23,9 +23,9 @@ from typing import Any
 from benchmarks import allpairs
 from benchmarks.common import Figure, Sizes, console, loglog_slope, precision_recall, verdict
 from benchmarks.corpus import thread
+from bot.inference.replies import infer_replies
 from bot.models import ReplyStructure, Thread
-from bot.parsing import parse_thread
-from bot.replies import infer_replies
+from bot.sources.capture import parse_thread
 
 CLOCK = time.process_time
 """Inference is single-threaded pure Python, so both methods are timed in CPU seconds of

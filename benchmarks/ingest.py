@@ -1,6 +1,6 @@
 """Ingest throughput: the real parse → store path against bare ``sqlite3.executemany``.
 
-Real path (what ``bot.ingest.ingest_thread`` does, stage by stage, each timed):
+Real path (what ``bot.sources.loading.ingest_thread`` does, stage by stage, each timed):
 ``parse_thread(text)`` → ``infer_replies(thread)`` → ``Storage.ingest(thread, replies)``.
 The counted figure is parse + store; inference is timed and reported on its own (it
 is part of a real ingest too, so the parse + infer + store figure is reported beside it).
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import Figure, Sizes, console, verdict
-from bot.parsing import parse_thread
-from bot.replies import infer_replies
+from bot.inference.replies import infer_replies
+from bot.sources.capture import parse_thread
 from bot.storage import MIGRATIONS, Storage
 
 TARGET = 0.5

@@ -2,7 +2,7 @@
 
 Two child processes (``python -m benchmarks.memory probe ...``), each fresh:
 
-* ``bare``: imports what the bot process imports (``bot.client`` and every cog module,
+* ``bare``: imports what the bot process imports (``bot.app`` and every cog module,
   so discord.py, aiosqlite, rapidfuzz, networkx, …) plus ``benchmarks.commands``, and
   does nothing else;
 * ``commands``: the same imports, then opens the database through ``Storage`` and runs
@@ -50,7 +50,7 @@ def _hwm_bytes() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
-BOT_MODULES = ("bot.client", "cogs.threads", "cogs.authors", "cogs.admin", "cogs.replay")
+BOT_MODULES = ("bot.app", "cogs.threads", "cogs.authors", "cogs.admin", "cogs.replay")
 """What a running bot imports (its entry point and every cog)."""
 
 

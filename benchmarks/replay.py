@@ -1,13 +1,13 @@
 """Replay pacing: messages per second against the fake Discord with its rate limits on.
 
-Measured only when both ``bot/replay.py`` (the replay) and ``tests/fakediscord/`` (the
+Measured only when both ``bot/replay/`` (the replay) and ``tests/fakediscord/`` (the
 fake Discord server) are there; otherwise the row says what is missing.
 
 The real path end to end, in one event loop: the fake Discord on 127.0.0.1 with the
 seeded test guild and a steady rate limit on webhook executions (Discord's documented
 5 per 2 s per webhook, announced in the ``X-RateLimit-*`` headers of every answer), a
 real ``discord.Client`` logged in through the fake's gateway, a synthetic thread
-ingested into a fresh ``Storage``, and ``bot.replay.ReplayManager.start`` in #general
+ingested into a fresh ``Storage``, and ``bot.replay.runner.ReplayManager.start`` in #general
 (it creates a Discord thread, gets the channel webhook and posts every comment through
 it, recording progress in SQLite after each message).
 
@@ -37,11 +37,11 @@ import discord.gateway
 import discord.http
 
 from benchmarks.common import Figure, Sizes, console, not_measured, verdict
+from benchmarks.synthetic import generate_thread
+from bot.inference.replies import infer_replies
 from bot.models import ARTICLE
-from bot.parsing import parse_thread
-from bot.replies import infer_replies
+from bot.sources.capture import parse_thread
 from bot.storage import Storage
-from bot.synthetic import generate_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.9
@@ -56,8 +56,8 @@ PRODUCTION_INTERVAL = 1.5
 def missing() -> list[str]:
     """What the measurement needs and is not there yet."""
     out: list[str] = []
-    if not (ROOT / "bot" / "replay.py").exists():
-        out.append("bot/replay.py does not exist")
+    if not (ROOT / "bot" / "replay" / "__init__.py").exists():
+        out.append("bot/replay/ does not exist")
     fake = ROOT / "tests" / "fakediscord"
     if not (fake / "__init__.py").exists() or not (fake / "server.py").exists():
         out.append("the fake Discord (tests/fakediscord/ with a server) is not there")
@@ -70,7 +70,7 @@ async def _replay_once(
     # Imported by name: both are optional here, and the fake is test code outside
     # the type-checked packages.
     fd: Any = importlib.import_module("tests.fakediscord")
-    rp: Any = importlib.import_module("bot.replay")
+    rp: Any = importlib.import_module("bot.replay.runner")
     made = generate_thread(comments, 77)
     parsed = parse_thread(made.text, made.source)
     old_base = discord.http.Route.BASE
@@ -202,7 +202,7 @@ def measure(sizes: Sizes) -> list[Figure]:
                 value=prod["achieved_per_s"],
                 unit="msg/s",
                 note=(
-                    "the 1 s floor (bot/replay.py MIN_INTERVAL) keeps one channel at ≤ 1 "
+                    "the 1 s floor (bot.replay MIN_INTERVAL) keeps one channel at ≤ 1 "
                     f"message/s by design; {prod['webhook_429s']} 429s"
                 ),
                 details=prod,

@@ -20,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.export import thread_to_json, thread_to_markdown
-from bot.ingest import collect_files, ingest_files, ingest_seeds, load_file
 from bot.models import ARTICLE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
+from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
 from bot.storage import Storage, StorageError
 
 EXIT_USAGE = 2
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     """Start the bot (or only sync its commands) until interrupted."""
-    from bot.client import ThreadBot
+    from bot.app import ThreadBot
 
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
 
@@ -143,7 +143,7 @@ async def resolve(storage: Storage, query: str) -> StoredThread:
             threads = load_file(path)
         except ParseError as exc:
             raise CliError(str(exc)) from None
-        from bot.ingest import ingest_thread
+        from bot.sources.loading import ingest_thread
 
         result = await ingest_thread(storage, threads[0])
         found = await storage.get_thread(result.thread_id)
@@ -285,7 +285,7 @@ async def cmd_replies(storage: Storage, thread: StoredThread) -> int:
 async def cmd_summary(
     storage: Storage, settings: Settings, thread: StoredThread, author: str | None
 ) -> int:
-    from bot.summary_service import summary_command
+    from bot.summaries.service import summary_command
 
     console.print(await summary_command(storage, settings, thread, author))
     return 0

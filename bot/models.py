@@ -201,7 +201,7 @@ class StoredEdge:
 class PairCount:
     """``source`` answered ``target`` in ``count`` comments (``to_article``: via the post).
 
-    Built from edges by ``bot.graph.pair_counts`` or read aggregated by
+    Built from edges by ``bot.ui.graph.pair_counts`` or read aggregated by
     ``Storage.pair_counts``; both order the pairs by ``rank``.
     """
 

@@ -16,9 +16,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import Busy, NotAllowed, UserFacingError
-from bot.guild_config import (
+from bot.guilds.config import (
     REPLAYS_PER_GUILD_MAX,
     SPEED_MAX,
     SPEED_MIN,
@@ -27,11 +27,11 @@ from bot.guild_config import (
     describe,
     load_config,
 )
-from bot.permissions import ensure_manager
-from bot.replay import pacing_floor
+from bot.guilds.permissions import ensure_manager
+from bot.replay.runner import pacing_floor
 from bot.storage import SHIPPED
 from bot.text import safe, truncate
-from bot.transformers import ThreadArg
+from bot.ui.transformers import ThreadArg
 
 NONE = discord.AllowedMentions.none()
 

@@ -10,11 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import paginator, summary_service
-from bot.client import ThreadBot
-from bot.limits import CUSTOM_ID_MAX
-from bot.paginator import AuthorCommentsSource, ParticipantsSource
-from bot.transformers import AuthorArg, ThreadArg
+from bot.app import ThreadBot
+from bot.summaries import service as summary_service
+from bot.ui import paginator
+from bot.ui.limits import CUSTOM_ID_MAX
+from bot.ui.paginator import AuthorCommentsSource, ParticipantsSource
+from bot.ui.transformers import AuthorArg, ThreadArg
 
 SEARCH = app_commands.Range[str, 1, CUSTOM_ID_MAX]
 

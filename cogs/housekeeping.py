@@ -4,7 +4,7 @@
 it, and a periodic task (its first run at start-up) purges the servers whose grace
 period is over. After connecting, the server list is reconciled with the records,
 for servers that removed the bot while it was offline. The logic lives in
-:mod:`bot.housekeeping`; this cog only connects it to Discord's events and a clock.
+:mod:`bot.guilds.housekeeping`; this cog only connects it to Discord's events and a clock.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import discord
 from discord.ext import commands, tasks
 
-from bot.client import ThreadBot
-from bot.housekeeping import purge_expired, reconcile
+from bot.app import ThreadBot
+from bot.guilds.housekeeping import purge_expired, reconcile
 
 log = logging.getLogger(__name__)
 

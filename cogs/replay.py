@@ -1,6 +1,6 @@
 """``/replay start|stop|status``: replay a stored thread into Discord, comment by comment.
 
-The work happens in :class:`bot.replay.ReplayManager` (one asyncio task per replay);
+The work happens in :class:`bot.replay.runner.ReplayManager` (one asyncio task per replay);
 this cog checks who may do what, turns options into a range, answers, and resumes
 the replays a restart interrupted as soon as the cog is loaded.
 """
@@ -15,12 +15,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import Busy, UserFacingError
-from bot.guild_config import load_config
+from bot.guilds.config import load_config
+from bot.guilds.permissions import ensure_allowed, heavy_cooldown
 from bot.models import StoredThread
-from bot.permissions import ensure_allowed, heavy_cooldown
-from bot.replay import (
+from bot.replay.runner import (
     CHANNEL_BUSY,
     EMBED_NOTICE,
     NO_FORUM_POSTS,
@@ -32,7 +32,7 @@ from bot.replay import (
 )
 from bot.storage import ReplayRecord
 from bot.text import safe, truncate
-from bot.transformers import ThreadArg
+from bot.ui.transformers import ThreadArg
 from cogs.threads import COMMENT_NUMBER, comment_seq
 
 log = logging.getLogger(__name__)

@@ -14,18 +14,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import paginator, rendering, summary_service
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import NotFound
-from bot.graph import render_png
-from bot.guild_config import load_config
-from bot.importing import check_size, import_upload
-from bot.importing import describe as describe_import
+from bot.guilds.config import load_config
+from bot.guilds.permissions import ensure_allowed, heavy_cooldown
 from bot.models import StoredThread
-from bot.paginator import CommentsSource, ThreadListSource
-from bot.permissions import ensure_allowed, heavy_cooldown
-from bot.rendering import Source
-from bot.transformers import ThreadArg
+from bot.sources.uploads import check_size, import_upload
+from bot.sources.uploads import describe as describe_import
+from bot.summaries import service as summary_service
+from bot.ui import paginator, rendering
+from bot.ui.graph import render_png
+from bot.ui.paginator import CommentsSource, ThreadListSource
+from bot.ui.rendering import Source
+from bot.ui.transformers import ThreadArg
 
 NONE = discord.AllowedMentions.none()
 GRAPH_FILE = "replies.png"

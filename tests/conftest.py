@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from bot.ingest import ingest_files
+from bot.sources.loading import ingest_files
 from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent

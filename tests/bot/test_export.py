@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.export import thread_to_json, thread_to_markdown
-from bot.parsing import parse_thread
+from bot.sources.capture import parse_thread
 from bot.storage import Storage
 from tests.conftest import SEED_FILE
 

@@ -21,12 +21,12 @@ import discord
 import pytest
 from discord.app_commands import Namespace
 
-from bot.client import ThreadBot
-from bot.limits import check_custom_id, check_message
+from bot.app import ThreadBot
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
-from bot.paginator import DYNAMIC_ITEMS, JumpModal
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.ui.limits import check_custom_id, check_message
+from bot.ui.paginator import DYNAMIC_ITEMS, JumpModal
 from tests.conftest import SEEDS
 
 GUILD = 111

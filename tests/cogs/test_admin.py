@@ -11,13 +11,13 @@ from typing import Any
 import discord
 import pytest
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import Busy, NotAllowed, UserFacingError
-from bot.guild_config import ConfigError, GuildConfig, load_config
-from bot.importing import ImportRefused
-from bot.ingest import ingest_thread, parse_bytes
+from bot.guilds.config import ConfigError, GuildConfig, load_config
 from bot.models import StoredThread
 from bot.settings import Settings
+from bot.sources.loading import ingest_thread, parse_bytes
+from bot.sources.uploads import ImportRefused
 from bot.storage import Storage
 from cogs.admin import Admin
 from cogs.threads import Threads

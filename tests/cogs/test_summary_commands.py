@@ -10,10 +10,10 @@ from typing import cast
 import pytest
 from discord import app_commands
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import NotFound
-from bot.ingest import ingest_thread
 from bot.models import StoredThread
+from bot.sources.loading import ingest_thread
 from cogs.authors import Authors
 from cogs.threads import Threads
 from tests.cogs.conftest import GUILD, MENTION, FakeInteraction, synthetic_thread

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ThreadBot
-from bot.ingest import ingest_thread
-from bot.parsing import parse_thread
+from bot.app import ThreadBot
+from bot.sources.capture import parse_thread
+from bot.sources.loading import ingest_thread
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, FakeDiscord, StoredMessage
 from tests.fakediscord.threadbot import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.errors import NotFound
 from bot.settings import Settings
 from bot.storage import Storage
@@ -84,6 +84,6 @@ async def test_errors_become_ephemeral_messages(fake_discord: FakeDiscord, tmp_p
 
 
 def test_tree_class_has_the_single_error_handler() -> None:
-    from bot.client import ThreadTree
+    from bot.app import ThreadTree
 
     assert ThreadTree.on_error is not app_commands.CommandTree.on_error

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
@@ -157,7 +157,7 @@ async def test_too_large_file_is_refused_before_download(
 async def test_wordpress_export_and_other_encodings_import(
     fake_discord: FakeDiscord, bot: ThreadBot
 ) -> None:
-    wxr = (ROOT / "tests" / "bot" / "fixtures" / "wxr_small.xml").read_bytes()
+    wxr = (ROOT / "tests" / "bot" / "sources" / "fixtures" / "wxr_small.xml").read_bytes()
     reply = await import_file(fake_discord, "export.xml", wxr)
     assert "2 threads, 6 comments" in reply.content, reply.content
     assert "Tea &amp; Biscuits" not in reply.content and "Tea & Biscuits" in reply.content

@@ -16,11 +16,11 @@ from typing import Any
 import discord
 import pytest
 
-from bot.client import ThreadBot
-from bot.guild_config import GuildConfig, load_config
-from bot.ingest import ingest_thread, parse_bytes
-from bot.paginator import JumpButton, PageButton
+from bot.app import ThreadBot
+from bot.guilds.config import GuildConfig, load_config
+from bot.sources.loading import ingest_thread, parse_bytes
 from bot.storage import SHIPPED, Storage
+from bot.ui.paginator import JumpButton, PageButton
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,

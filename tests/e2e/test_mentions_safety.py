@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ThreadBot
-from bot.parsing import parse_thread
-from bot.rendering import article_messages
+from bot.app import ThreadBot
+from bot.sources.capture import parse_thread
 from bot.text import ZWSP
+from bot.ui.rendering import article_messages
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import ADMIN_ID, GUILD_ID, Attachment, FakeDiscord
 from tests.fakediscord.models import StoredMessage

@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.client import ThreadBot
-from bot.replay import (
+from bot.app import ThreadBot
+from bot.replay.runner import (
     EMBED_NOTICE,
     MAX_PER_GUILD,
     WEBHOOK_NAME,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ThreadBot
-from tests.bot.fake_llm import FakeLLM, fake_llm
+from bot.app import ThreadBot
+from tests.bot.summaries.fake_llm import FakeLLM, fake_llm
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import FakeDiscord, StoredMessage
 from tests.fakediscord.models import InteractionReply

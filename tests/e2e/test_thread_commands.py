@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ThreadBot
-from bot.ingest import ingest_thread
-from bot.parsing import parse_thread
-from bot.rendering import article_messages
+from bot.app import ThreadBot
+from bot.sources.capture import parse_thread
+from bot.sources.loading import ingest_thread
+from bot.ui.rendering import article_messages
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, MEMBER_ID, FakeDiscord, StoredMessage
 from tests.fakediscord.threadbot import (
@@ -31,7 +31,8 @@ from tests.fakediscord.threadbot import (
 pytestmark = pytest.mark.e2e
 
 SEED = parse_thread(SEED_FILE.read_text(encoding="utf-8"), SEED_FILE.name)
-LABELS = json.loads((ROOT / "tests" / "bot" / "seed_replies.json").read_text(encoding="utf-8"))
+LABELS_FILE = ROOT / "tests" / "bot" / "inference" / "seed_replies.json"
+LABELS = json.loads(LABELS_FILE.read_text(encoding="utf-8"))
 AUTHOR_OF = {c.number: c.author for c in SEED.comments}
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.client import ThreadBot
+from bot.app import ThreadBot
 from bot.settings import Settings
 from bot.storage import Storage
 

@@ -1,0 +1,56 @@
+"""What happens to a server's data when the bot leaves it.
+
+Leaving starts a grace period (:data:`bot.guilds.config.GRACE_PERIOD`): a server that
+re-adds the bot within it finds its imports and settings as they were; after it,
+they are purged. Time is always passed in, so tests drive it with a fake clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime
+
+from bot.guilds.config import GRACE_PERIOD, purge_due
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+async def purge_expired(storage: Storage, now: datetime) -> dict[int, int]:
+    """Purge every server left at least :data:`GRACE_PERIOD` before ``now``.
+
+    Returns ``{guild_id: threads removed}`` for the servers purged.
+    """
+    purged: dict[int, int] = {}
+    for guild_id, left_at in sorted((await storage.guilds_left()).items()):
+        if purge_due(left_at, now, GRACE_PERIOD):
+            purged[guild_id] = await storage.purge_guild(guild_id)
+            log.info(
+                "purged server %s (left %s): %d imported thread(s) and its settings",
+                guild_id,
+                left_at.isoformat(),
+                purged[guild_id],
+            )
+    return purged
+
+
+async def reconcile(
+    storage: Storage, present: Collection[int], now: datetime
+) -> tuple[frozenset[int], frozenset[int]]:
+    """Match the records to the servers the bot is in after connecting.
+
+    A server with data that the bot is no longer in was left while the bot was
+    offline (no ``on_guild_remove`` arrived): its grace period starts ``now``. A
+    server marked as left that the bot is in again is unmarked. Returns
+    ``(newly marked as left, unmarked)``.
+    """
+    present_set = set(present)
+    left = await storage.guilds_left()
+    gone = (await storage.guilds_with_data()) - present_set - set(left)
+    back = set(left) & present_set
+    for guild_id in sorted(gone):
+        await storage.mark_guild_left(guild_id, now)
+    for guild_id in sorted(back):
+        await storage.mark_guild_returned(guild_id)
+    return frozenset(gone), frozenset(back)

@@ -1,0 +1,1 @@
+"""The thread formats: text captures, WordPress exports, files on disk and uploads."""

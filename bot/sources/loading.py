@@ -1,0 +1,119 @@
+"""Read thread files from disk and store them: parse, infer replies, write in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.inference import INFERENCE_VERSION, infer_replies
+from bot.models import IngestResult, ParseError, Thread
+from bot.sources.capture import decode, parse_thread
+from bot.storage import SHIPPED, Storage
+
+log = logging.getLogger(__name__)
+
+THREAD_SUFFIXES = (".txt", ".xml")
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What a batch ingest did: one result per stored thread, one error per refused file."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    errors: list[tuple[Path, ParseError]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_bytes(data: bytes, source: str) -> list[Thread]:
+    """Parse a file's bytes into threads: a WordPress export may hold several."""
+    text = decode(data, source)
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<?xml") or stripped.startswith("<rss"):
+        from bot.sources.wxr import parse_wxr
+
+        threads: list[Thread] = parse_wxr(text, source)
+        return threads
+    return [parse_thread(text, source)]
+
+
+def load_file(path: Path) -> list[Thread]:
+    """Read and parse one file; every failure is a :class:`ParseError` naming the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(path.name, 0, f"could not read the file: {exc.strerror}") from None
+    return parse_bytes(data, path.name)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus thread files inside folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix in THREAD_SUFFIXES)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+async def ingest_thread(
+    storage: Storage, thread: Thread, *, guild_id: int = SHIPPED
+) -> IngestResult:
+    """Infer the reply structure of a parsed thread and store both atomically.
+
+    Inference takes seconds on a big thread (an import of 20,000 comments), so it runs
+    in a worker thread: on the event loop it would stall every other command meanwhile.
+    """
+    replies = await asyncio.to_thread(infer_replies, thread)
+    return await storage.ingest(
+        thread, replies, guild_id=guild_id, inference_version=INFERENCE_VERSION
+    )
+
+
+async def ingest_files(
+    storage: Storage,
+    paths: Iterable[Path],
+    *,
+    guild_id: int = SHIPPED,
+    on_file: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; a bad file is reported and skipped, the others still load."""
+    report = IngestReport()
+    for path in collect_files(paths):
+        try:
+            threads = load_file(path)
+        except ParseError as exc:
+            report.errors.append((path, exc))
+        else:
+            for thread in threads:
+                report.results.append(await ingest_thread(storage, thread, guild_id=guild_id))
+        if on_file is not None:
+            on_file(path)
+    return report
+
+
+async def ingest_seeds(storage: Storage, seeds: Path) -> IngestReport:
+    """Load the shipped threads in ``seeds`` (idempotent); problems are logged, not raised.
+
+    Both the bot's start and the offline CLI commands call this, so a new user sees
+    the shipped threads in ``python -m bot show`` before the bot has ever run.
+    """
+    if not await asyncio.to_thread(seeds.is_dir):
+        log.warning("SEEDS_DIR %s is not a folder: no shipped threads loaded", seeds)
+        return IngestReport()
+    report = await ingest_files(storage, [seeds])
+    for path, error in report.errors:
+        log.error("skipped seed %s: %s", path, error)
+    for result in report.results:
+        log.info("seed %s: %s (%d comments)", result.slug, result.status, result.comment_count)
+        for warning in result.warnings:
+            log.warning("%s", warning)
+    return report

@@ -1,0 +1,198 @@
+"""Import a thread file uploaded to Discord: size check, decode, parse, limits, store, report.
+
+The order matters: the size is checked from the attachment's metadata *before*
+anything is downloaded, everything is parsed and checked before anything is
+stored, and every refusal is a :class:`ImportRefused` (a user-facing error naming
+the file and, for a bad file, the line).
+
+Encodings: UTF-8 (with or without BOM) and Windows-1252 through
+:func:`bot.sources.capture.decode`, plus UTF-16 with a BOM (what Windows Notepad calls
+"Unicode"), which would otherwise look like binary. charset-normalizer is not used:
+on these inputs it guesses cp1250 for cp1252 text and big5 for short Latin-1 text,
+both worse than the fixed UTF-8 → cp1252 order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.errors import UserFacingError
+from bot.models import IngestResult, ParseError, ParseWarning, Thread
+from bot.sources.loading import ingest_thread, parse_bytes
+from bot.storage import Storage
+from bot.text import safe, truncate
+from bot.ui.limits import CONTENT_MAX
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class ImportRefused(UserFacingError):
+    """A file that was not imported; nothing of it was stored."""
+
+    refunds_cooldown = True
+
+
+class Upload(Protocol):
+    """What an import needs from a ``discord.Attachment`` (tests pass a small fake)."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    async def read(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What one imported file held and what storing it did, thread by thread."""
+
+    filename: str
+    threads: tuple[Thread, ...]
+    results: tuple[IngestResult, ...]
+
+    @property
+    def comments(self) -> int:
+        return sum(len(t.comments) for t in self.threads)
+
+    @property
+    def warnings(self) -> tuple[ParseWarning, ...]:
+        return tuple(w for t in self.threads for w in t.warnings)
+
+
+def human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size} bytes"
+
+
+def check_size(filename: str, size: int, max_bytes: int) -> None:
+    """Refuse a file larger than ``max_bytes`` (from metadata, before downloading it)."""
+    if size > max_bytes:
+        raise ImportRefused(
+            f"{filename} is {human_size(size)}; imports are limited to "
+            f"{human_size(max_bytes)} (IMPORT_MAX_BYTES)."
+        )
+    if size == 0:
+        raise ImportRefused(f"{filename} is empty.")
+
+
+def normalise_encoding(data: bytes) -> bytes:
+    """UTF-16 with a BOM re-encoded as UTF-8; anything else unchanged for ``decode``."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+    return data
+
+
+def parse_upload(data: bytes, filename: str, *, max_comments: int) -> list[Thread]:
+    """Every thread in the file, or :class:`ImportRefused` naming the file and line."""
+    try:
+        threads = parse_bytes(normalise_encoding(data), filename)
+    except ParseError as exc:
+        where = f"{exc.file}, line {exc.line}" if exc.line else exc.file
+        raise ImportRefused(f"Could not import {where}: {exc.expected}.") from None
+    total = sum(len(t.comments) for t in threads)
+    if total > max_comments:
+        raise ImportRefused(
+            f"{filename} holds {total:,} comments; imports are limited to {max_comments:,} "
+            "(IMPORT_MAX_COMMENTS)."
+        )
+    if total == 0:
+        raise ImportRefused(
+            f"{filename} has no comments: expected a 'Comments' line followed by numbered "
+            "comments like '  1. Name says:'."
+        )
+    return threads
+
+
+async def import_bytes(
+    storage: Storage,
+    data: bytes,
+    filename: str,
+    *,
+    guild_id: int,
+    max_bytes: int,
+    max_comments: int,
+) -> ImportReport:
+    """Check, parse and store ``data`` for ``guild_id``.
+
+    Each thread is stored in its own transaction; if storing one fails, threads
+    this import had newly added are removed again, so a failed import leaves no
+    new threads behind (a thread it *replaced* keeps the new version).
+    """
+    check_size(filename, len(data), max_bytes)
+    # Parsing a big file takes a noticeable part of a second: off the event loop.
+    threads = await asyncio.to_thread(parse_upload, data, filename, max_comments=max_comments)
+    results: list[IngestResult] = []
+    try:
+        for thread in threads:
+            results.append(await ingest_thread(storage, thread, guild_id=guild_id))
+    except BaseException:
+        for result in results:
+            if result.status == "added":
+                await storage.delete_thread(result.thread_id)
+        raise
+    return ImportReport(filename, tuple(threads), tuple(results))
+
+
+async def import_upload(
+    storage: Storage, upload: Upload, *, guild_id: int, max_bytes: int, max_comments: int
+) -> ImportReport:
+    """Import an attachment: its declared size is checked before it is downloaded."""
+    check_size(upload.filename, upload.size, max_bytes)
+    data = await upload.read()
+    return await import_bytes(
+        storage,
+        data,
+        upload.filename,
+        guild_id=guild_id,
+        max_bytes=max_bytes,
+        max_comments=max_comments,
+    )
+
+
+_STATUS = {"added": "added", "replaced": "updated", "unchanged": "already here, unchanged"}
+
+
+def describe(report: ImportReport, *, max_warnings: int = 8) -> str:
+    """The answer to an import: each thread with its comments and people, then warnings."""
+    lines: list[str] = []
+    count = len(report.results)
+    header = f"Imported **{safe(truncate(report.filename, 100))}**"
+    if count > 1:
+        header += f": {count} threads, {report.comments:,} comments"
+    lines.append(header + ":")
+    for result in report.results[:15]:
+        lines.append(
+            f"• **{safe(truncate(result.title, 120))}** (`{result.slug}`): "
+            f"{result.comment_count:,} comments by {result.authors:,} "
+            f"{'person' if result.authors == 1 else 'people'} — {_STATUS[result.status]}"
+        )
+    if count > 15:
+        lines.append(f"• … and {count - 15} more")
+    lines.extend(_warning_lines(report.warnings, max_warnings))
+    lines.append("-# Read it with `/thread read`, or replay it with `/replay start`.")
+    text = "\n".join(lines)
+    return text if len(text) <= CONTENT_MAX else truncate(text, CONTENT_MAX)
+
+
+def _warning_lines(warnings: Sequence[ParseWarning], limit: int) -> list[str]:
+    if not warnings:
+        return []
+    out = [f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:"]
+    for warning in warnings[:limit]:
+        where = f"line {warning.line}: " if warning.line else ""
+        out.append(f"> {safe(truncate(where + warning.message, 180))}")
+    if len(warnings) > limit:
+        out.append(f"> … and {len(warnings) - limit} more")
+    return out

@@ -1,0 +1,1 @@
+"""Summaries of a thread or a person: the extractive engine, its cache, and the LLM path."""

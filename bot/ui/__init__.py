@@ -1,0 +1,1 @@
+"""What people see in Discord: pages, paginator, rendering, autocomplete and limits."""

@@ -1,0 +1,207 @@
+"""Hostile search input: whatever FTS5 syntax a user types, search answers and never raises.
+
+``/author comments`` passes the user's free text to
+``Storage.comments_by_author(query=...)``; FTS5 has its own query language
+(phrases, ``NEAR``, prefixes, ``-``, ``^``, column filters, parentheses, AND/OR/NOT)
+whose syntax errors surface as ``sqlite3.OperationalError``. These tests throw
+generated fragments of that language (and unicode) at the storage API and
+check that real words still find the comments that contain them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bot.models import StoredComment
+from bot.sources.loading import ingest_files
+from bot.storage.database import Storage, fold
+from tests.conftest import SEEDS
+
+T = TypeVar("T")
+
+FTS_SYNTAX = [
+    '"',
+    "'",
+    "*",
+    "-",
+    "^",
+    "+",
+    ":",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    ".",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(",
+    "NEAR/2",
+    "text:",
+    "text :",
+    "scope:",
+    "{text scope}:",
+    "-text:",
+    "rowid",
+    "comment_fts",
+    "a1",
+    "t1",
+    "\x00",
+    "\\",
+    ";",
+    "--",
+    "/*",
+    "%",
+    "_",
+    "\u0301",
+    "\u200b",
+    "\ufeff",
+    "İ",
+    "ß",
+    "ﬁ",
+    "Ⅻ",
+    "²",
+    "𝟘",
+    "💥",
+    "Ирак",
+    "العراق",
+    "\t",
+    "\n",
+    " ",
+    "\u3000",
+]
+
+TOKENS = st.one_of(
+    st.sampled_from(FTS_SYNTAX),
+    st.text(max_size=12),
+    st.from_regex(r"[A-Za-z]{1,10}\*?", fullmatch=True),
+)
+QUERIES = st.one_of(
+    st.lists(TOKENS, max_size=12).map("".join),
+    st.lists(TOKENS, max_size=12).map(" ".join),
+    st.text(max_size=80),
+)
+
+AUTHOR = "Michael"
+WORD = re.compile(r"\w+")
+
+
+class SeededDatabase:
+    """The seed thread in a database, built once per module and driven from plain tests.
+
+    Hypothesis runs hundreds of examples per test; with pytest-asyncio's
+    function-scoped loop and fixtures the database would have to be rebuilt (or
+    shared unsafely) for each, so the module keeps its own loop and storage.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.storage = Storage(path)
+        self.run(self.storage.open())
+        report = self.run(ingest_files(self.storage, [SEEDS]))
+        assert report.ok, report.errors
+        thread = self.run(self.storage.find_thread("iraq-cease-fire-over"))
+        assert thread is not None
+        self.thread_id = thread.id
+        self.authors = [a.name for a in self.run(self.storage.authors(thread.id))]
+        self.comments = self.run(self.storage.all_comments(thread.id))
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        async def wrapped() -> T:
+            return await awaitable
+
+        return self.loop.run_until_complete(wrapped())
+
+    def search(self, author: str, query: str) -> tuple[list[StoredComment], int]:
+        """Both calls the command makes: one page of hits and the total."""
+        hits = self.run(
+            self.storage.comments_by_author(self.thread_id, author, query=query, limit=100)
+        )
+        total = self.run(self.storage.count_comments_by_author(self.thread_id, author, query=query))
+        return hits, total
+
+    def close(self) -> None:
+        self.run(self.storage.close())
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededDatabase]:
+    database = SeededDatabase(tmp_path_factory.mktemp("search") / "threadbot.db")
+    yield database
+    database.close()
+
+
+def folded_words(text: str) -> list[str]:
+    """Words as FTS5's unicode61 tokenizer with diacritics removed roughly sees them."""
+    return [fold(w) for w in WORD.findall(text)]
+
+
+@given(query=QUERIES)
+@example(query='"unbalanced')
+@example(query="NEAR(Iran Iraq, 2")
+@example(query="text:Iran OR scope:a1")
+@example(query="((((Iran)")
+@example(query="Iran) AND (")
+@example(query="-Iran NOT ^Sadr*")
+@example(query="ab\ud800cd")
+@example(query="\udfff")
+@example(query=" \t\n ")
+@example(query="")
+@example(query="x" * 5000)
+@example(query=" ".join(["w"] * 200))
+def test_hostile_query_never_raises(db: SeededDatabase, query: str) -> None:
+    for author in (AUTHOR, "juho§", "nobody at all"):
+        try:
+            hits, total = db.search(author, query)
+        except sqlite3.Error as exc:
+            pytest.fail(f"query {query!r} raised {exc!r}")
+        assert len(hits) == min(total, 100)
+        assert [c.seq for c in hits] == sorted({c.seq for c in hits})
+        assert {c.author for c in hits} <= {a for a in db.authors if fold(a) == fold(author)}
+        if author == "nobody at all":
+            assert (hits, total) == ([], 0)
+
+
+PUNCTUATION = st.text(alphabet='"*-^+:(){}., \t', max_size=4)
+
+
+@given(data=st.data(), before=PUNCTUATION, after=PUNCTUATION, upper=st.booleans())
+def test_plain_words_still_find_their_comments(
+    db: SeededDatabase, data: st.DataObject, before: str, after: str, upper: bool
+) -> None:
+    comment = data.draw(st.sampled_from([c for c in db.comments if WORD.search(c.own_text)]))
+    word = data.draw(st.sampled_from(WORD.findall(comment.own_text)), label="word")
+    query = before + (word.upper() if upper else word) + after
+    hits, total = db.search(comment.author, query)
+    assert comment.seq in [c.seq for c in hits], (query, comment.seq)
+    assert total == len(hits)
+    key = fold(word)
+    for hit in hits:
+        assert hit.author == comment.author
+        # The last word is a prefix: every hit has a word of its own starting with it.
+        assert any(w.startswith(key) for w in folded_words(hit.own_text)), (query, hit.seq)
+
+
+def test_known_words_find_exactly_the_seed_comments(db: SeededDatabase) -> None:
+    """Hand-checked answers, with and without syntax around the words."""
+    for query in ("israel", "ISRAEL", '"israel"', "(israel", "israel)", "-israel", "^isra*"):
+        hits, total = db.search(AUTHOR, query)
+        assert [c.number for c in hits] == [27, 29, 31], query
+        assert total == 3
+    hits, total = db.search("Juho§", "Sadr")
+    assert hits and total == len(hits)
+    assert all("sadr" in fold(c.own_text) for c in hits)
+    # Words AND together; a word nobody wrote finds nothing rather than failing.
+    assert db.search(AUTHOR, "israel zzzzqqq") == ([], 0)

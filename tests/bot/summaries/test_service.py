@@ -1,0 +1,198 @@
+"""The summary service: cache per thread version, post author, LLM answers and fallbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rich.text import Text
+
+from bot.cli import CliError
+from bot.errors import NotFound
+from bot.models import StoredThread
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.summaries.engine import to_json
+from bot.summaries.service import (
+    OFFLINE_ENGINE,
+    THREAD_SUBJECT,
+    author_prompt,
+    author_subject,
+    author_view,
+    is_cached,
+    llm_cooldown,
+    llm_engine,
+    offline_author,
+    resolve_subject,
+    subject_choices,
+    summary_command,
+    thread_view,
+)
+from bot.ui.limits import check_message
+from bot.ui.summary_rendering import author_summary_embed, thread_summary_embed
+from tests.bot.summaries.fake_llm import FakeLLM, fake_llm
+
+__all__ = ["fake_llm"]
+
+OFFLINE = Settings(token="t")
+
+
+def llm_settings(url: str, model: str = "tiny") -> Settings:
+    return Settings(token="t", summary_backend="llm", llm_base_url=url, llm_model=model)
+
+
+@pytest.fixture
+async def thread(seeded: Storage) -> StoredThread:
+    found = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    assert found is not None
+    return found
+
+
+async def test_offline_summary_is_cached_per_thread_version(
+    seeded: Storage, thread: StoredThread
+) -> None:
+    assert not await is_cached(seeded, OFFLINE, thread, "Bithead")
+    first = await offline_author(seeded, thread, "Bithead")
+    assert await is_cached(seeded, OFFLINE, thread, "Bithead")
+    stored = await seeded.get_summary(
+        thread.id, author_subject("Bithead"), OFFLINE_ENGINE, thread.content_hash
+    )
+    assert stored == to_json(first)
+    # The cache is what is read: a planted payload comes back as it is.
+    planted = dataclasses.replace(first, phrases=("planted phrase",))
+    await seeded.put_summary(
+        thread.id, author_subject("Bithead"), OFFLINE_ENGINE, thread.content_hash, to_json(planted)
+    )
+    assert (await offline_author(seeded, thread, "bithead")).phrases == ("planted phrase",)
+    # Another version of the thread does not see it.
+    changed = dataclasses.replace(thread, content_hash="0" * 64)
+    assert not await is_cached(seeded, OFFLINE, changed, "Bithead")
+    assert (await offline_author(seeded, changed, "Bithead")).phrases == first.phrases
+
+
+async def test_unreadable_cache_is_recomputed(seeded: Storage, thread: StoredThread) -> None:
+    await seeded.put_summary(
+        thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, '{"title": 3}'
+    )
+    view = await thread_view(seeded, OFFLINE, thread)
+    assert view.summary.comments == 31  # type: ignore[union-attr]
+    assert view.brief is None and view.note is None
+
+
+async def test_post_author_and_unknown_names(seeded: Storage, thread: StoredThread) -> None:
+    assert await resolve_subject(seeded, thread, " james JOYNER ") == "James Joyner"
+    assert await resolve_subject(seeded, thread, "dc loser") == "DC Loser"
+    with pytest.raises(NotFound) as caught:
+        await resolve_subject(seeded, thread, "Bithed")
+    assert "Bithead" in caught.value.suggestions
+    names = [c.value for c in await subject_choices(seeded, thread, "")]
+    assert "James Joyner" in names and "Bithead" in names
+    assert [c.value for c in await subject_choices(seeded, thread, "jam")] == ["James Joyner"]
+
+
+async def test_views_render_within_limits(seeded: Storage, thread: StoredThread) -> None:
+    for name in ("Bithead", "James Joyner", "tequila"):
+        view = await author_view(seeded, OFFLINE, thread, name)
+        embed = author_summary_embed(thread, view)
+        assert check_message(None, [embed]) == []
+        assert "offline summary" in (embed.footer.text or "")
+    embed = thread_summary_embed(thread, await thread_view(seeded, OFFLINE, thread))
+    assert check_message(None, [embed]) == []
+    assert "Bithead ↔ Michael, 12 exchanges, #9–#31" in str(embed.to_dict())
+
+
+async def test_cli_command(seeded: Storage, thread: StoredThread) -> None:
+    out = await summary_command(seeded, OFFLINE, thread, "michael")
+    assert isinstance(out, Text)
+    assert "Michael in “Iraq Cease-Fire Over”" in out.plain
+    assert "7 comments (#9–#31)" in out.plain
+    whole = await summary_command(seeded, OFFLINE, thread, None)
+    assert "Sub-conversations:" in whole.plain and "#26–31 (6 comments)" in whole.plain
+    with pytest.raises(CliError, match="No person"):
+        await summary_command(seeded, OFFLINE, thread, "nobody here")
+
+
+# ---- the LLM path --------------------------------------------------------------------------
+
+
+async def test_prompt_carries_only_own_words_with_numbers(
+    seeded: Storage, thread: StoredThread
+) -> None:
+    comments = await seeded.all_comments(thread.id)
+    messages = author_prompt(thread, comments, "Bithead")
+    user = messages[-1].content
+    assert "#2: At the risk of landing square" in user
+    assert "#30:" in user
+    # Bithead quoted glasnost in #2 and Michael in #11: neither quote is in the prompt.
+    assert "Not much critical thinking here" not in user
+    assert "a free press or potentially un-emboldened extremists" not in user
+    assert "#9:" not in user  # Michael's comments are not Bithead's
+    article = author_prompt(thread, comments, "James Joyner")[-1].content
+    assert "(article) The cease-fire that has kept" in article
+
+
+async def test_llm_answer_is_shown_and_cached(
+    seeded: Storage, thread: StoredThread, fake_llm: FakeLLM
+) -> None:
+    settings = llm_settings(fake_llm.url)
+    view = await author_view(seeded, settings, thread, "Bithead")
+    assert view.brief == fake_llm.answer and view.model == "tiny" and view.note is None
+    assert len(fake_llm.requests) == 1
+    assert "Person: Bithead" in fake_llm.user_prompt
+    assert await is_cached(seeded, settings, thread, "Bithead")
+    again = await author_view(seeded, settings, thread, "Bithead")
+    assert again.brief == fake_llm.answer and len(fake_llm.requests) == 1
+    # Another model is another cache entry.
+    other = llm_settings(fake_llm.url, model="bigger")
+    assert llm_engine(other) != llm_engine(settings)
+    assert not await is_cached(seeded, other, thread, "Bithead")
+    embed = author_summary_embed(thread, view)
+    assert "In brief" in (embed.description or "") and check_message(None, [embed]) == []
+
+
+async def test_people_asking_at_once_share_one_model_call(
+    seeded: Storage, thread: StoredThread, fake_llm: FakeLLM
+) -> None:
+    settings = llm_settings(fake_llm.url)
+    views = await asyncio.gather(
+        *(author_view(seeded, settings, thread, "Michael") for _ in range(5))
+    )
+    assert {v.brief for v in views} == {fake_llm.answer}
+    assert len(fake_llm.requests) == 1
+    assert len({to_json(v.summary) for v in views}) == 1
+
+
+@pytest.mark.parametrize("mode", ["500", "429", "slow", "garbage", "empty"])
+async def test_llm_failures_fall_back_with_a_note(
+    seeded: Storage, thread: StoredThread, fake_llm: FakeLLM, mode: str
+) -> None:
+    fake_llm.mode = mode
+    fake_llm.slow_seconds = 0.5
+    settings = llm_settings(fake_llm.url)
+    from bot.summaries.llm import ChatClient
+
+    client = ChatClient(fake_llm.url, "tiny", timeout=0.2)
+    view = await thread_view(seeded, settings, thread, client=client)
+    assert view.brief is None
+    assert view.note is not None and "offline summary" in view.note
+    assert view.summary.comments == 31  # type: ignore[union-attr]
+    embed = thread_summary_embed(thread, view)
+    assert "⚠️" in (embed.description or "") and check_message(None, [embed]) == []
+    # Failures are not cached: the next request asks the model again.
+    assert not await is_cached(seeded, settings, thread, None)
+    fake_llm.mode = "ok"
+    recovered = await thread_view(seeded, settings, thread, client=client)
+    assert recovered.brief == fake_llm.answer and recovered.note is None
+
+
+def test_cooldown_only_on_the_llm_path() -> None:
+    def interaction(settings: Settings) -> Any:
+        return SimpleNamespace(client=SimpleNamespace(settings=settings))
+
+    assert llm_cooldown(interaction(OFFLINE)) is None
+    cooldown = llm_cooldown(interaction(llm_settings("http://127.0.0.1:1/v1")))
+    assert cooldown is not None and cooldown.rate >= 1 and cooldown.per > 0
+    assert llm_cooldown(SimpleNamespace(client=object())) is None  # type: ignore[arg-type]
