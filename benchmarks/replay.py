@@ -7,7 +7,7 @@ The real path end to end, in one event loop: the fake Discord on 127.0.0.1 with 
 seeded test guild and a steady rate limit on webhook executions (Discord's documented
 5 per 2 s per webhook, announced in the ``X-RateLimit-*`` headers of every answer), a
 real ``discord.Client`` logged in through the fake's gateway, a synthetic thread
-ingested into a fresh ``Storage``, and ``bot.replay.runner.ReplayManager.start`` in #general
+ingested into a fresh ``Storage``, and ``bot.replay.manager.ReplayManager.start`` in #general
 (it creates a Discord thread, gets the channel webhook and posts every comment through
 it, recording progress in SQLite after each message).
 
@@ -70,7 +70,7 @@ async def _replay_once(
     # Imported by name: both are optional here, and the fake is test code outside
     # the type-checked packages.
     fd: Any = importlib.import_module("tests.fakediscord")
-    rp: Any = importlib.import_module("bot.replay.runner")
+    rp: Any = importlib.import_module("bot.replay.manager")
     made = generate_thread(comments, 77)
     parsed = parse_thread(made.text, made.source)
     old_base = discord.http.Route.BASE
@@ -202,7 +202,7 @@ def measure(sizes: Sizes) -> list[Figure]:
                 value=prod["achieved_per_s"],
                 unit="msg/s",
                 note=(
-                    "the 1 s floor (bot.replay MIN_INTERVAL) keeps one channel at ≤ 1 "
+                    "the 1 s floor (bot.replay.pacing MIN_INTERVAL) keeps one channel at ≤ 1 "
                     f"message/s by design; {prod['webhook_429s']} 429s"
                 ),
                 details=prod,

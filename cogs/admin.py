@@ -28,7 +28,7 @@ from bot.guilds.config import (
     load_config,
 )
 from bot.guilds.permissions import ensure_manager
-from bot.replay.runner import pacing_floor
+from bot.replay import pacing_floor
 from bot.storage import SHIPPED
 from bot.text import safe, truncate
 from bot.ui.transformers import ThreadArg

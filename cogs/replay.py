@@ -1,6 +1,6 @@
 """``/replay start|stop|status``: replay a stored thread into Discord, comment by comment.
 
-The work happens in :class:`bot.replay.runner.ReplayManager` (one asyncio task per replay);
+The work happens in :class:`bot.replay.manager.ReplayManager` (one asyncio task per replay);
 this cog checks who may do what, turns options into a range, answers, and resumes
 the replays a restart interrupted as soon as the cog is loaded.
 """
@@ -20,7 +20,7 @@ from bot.errors import Busy, UserFacingError
 from bot.guilds.config import load_config
 from bot.guilds.permissions import ensure_allowed, heavy_cooldown
 from bot.models import StoredThread
-from bot.replay.runner import (
+from bot.replay import (
     CHANNEL_BUSY,
     EMBED_NOTICE,
     NO_FORUM_POSTS,
@@ -32,8 +32,7 @@ from bot.replay.runner import (
 )
 from bot.storage import ReplayRecord
 from bot.text import safe, truncate
-from bot.ui.transformers import ThreadArg
-from cogs.threads import COMMENT_NUMBER, comment_seq
+from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +102,11 @@ class Replay(
             raise UserFacingError("I can't see this channel.")
         if thread.comment_count == 0:
             raise UserFacingError("That thread has no comments to replay.")
-        first_seq = 1 if first is None else await comment_seq(self.bot, thread, first)
+        first_seq = 1 if first is None else await comment_seq(self.bot.storage, thread, first)
         last_seq = (
-            thread.comment_count if last is None else await comment_seq(self.bot, thread, last)
+            thread.comment_count
+            if last is None
+            else await comment_seq(self.bot.storage, thread, last)
         )
         if first_seq > last_seq:
             raise UserFacingError("`from` must not come after `to`.")

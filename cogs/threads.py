@@ -18,7 +18,6 @@ from bot.app import ThreadBot
 from bot.errors import NotFound
 from bot.guilds.config import load_config
 from bot.guilds.permissions import ensure_allowed, heavy_cooldown
-from bot.models import StoredThread
 from bot.sources.uploads import check_size, import_upload
 from bot.sources.uploads import describe as describe_import
 from bot.summaries import service as summary_service
@@ -26,22 +25,10 @@ from bot.ui import paginator, rendering
 from bot.ui.graph import render_png
 from bot.ui.paginator import CommentsSource, ThreadListSource
 from bot.ui.rendering import Source
-from bot.ui.transformers import ThreadArg
+from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
 
 NONE = discord.AllowedMentions.none()
 GRAPH_FILE = "replies.png"
-COMMENT_NUMBER = app_commands.Range[int, 1, 10_000_000]
-
-
-async def comment_seq(bot: ThreadBot, thread: StoredThread, number: int) -> int:
-    """The position of comment ``#number``; a position is accepted when no comment prints it."""
-    seq = await bot.storage.seq_for_number(thread.id, number)
-    if seq is None and 1 <= number <= thread.comment_count:
-        seq = number
-    if seq is None:
-        last = await bot.storage.get_comment(thread.id, thread.comment_count)
-        raise NotFound("comment", f"#{number}", [f"#{last.number}"] if last else [])
-    return seq
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
@@ -77,7 +64,7 @@ class Threads(
         thread: ThreadArg,
         start: COMMENT_NUMBER | None = None,
     ) -> None:
-        seq = 1 if start is None else await comment_seq(self.bot, thread, start)
+        seq = 1 if start is None else await comment_seq(self.bot.storage, thread, start)
         await paginator.start(interaction, CommentsSource(self.bot.storage, thread), page=seq)
 
     @app_commands.command(
@@ -96,7 +83,7 @@ class Threads(
     ) -> None:
         storage = self.bot.storage
         if comment is not None:
-            seq = await comment_seq(self.bot, thread, comment)
+            seq = await comment_seq(self.bot.storage, thread, comment)
             stored = await storage.get_comment(thread.id, seq)
             if stored is None:
                 raise NotFound("comment", f"#{comment}")

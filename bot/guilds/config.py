@@ -25,8 +25,8 @@ GRACE_PERIOD = timedelta(days=7)
 the bot within this time finds everything as it was."""
 
 SPEED_MIN, SPEED_MAX = 0.25, 4.0
-"""The speeds ``/replay start`` offers (``bot.replay.runner`` has the same bounds; a test checks).
-Not imported from there: ``bot.replay.runner`` reads this module for a server's limits."""
+"""The speeds ``/replay start`` offers (``bot.replay.pacing`` has the same bounds; a test checks).
+Not imported from there: ``bot.replay`` reads this module for a server's limits."""
 
 REPLAYS_PER_GUILD_MAX = 10
 """The highest ``replay_max_running`` a server may set."""
@@ -58,7 +58,7 @@ class GuildConfig:
     """Whether a replay may open a new public thread or forum post; if not, it posts in place."""
     replay_max_running: int | None = None
     """Replays running at once in this server (one per channel in any case); ``None``: the
-    bot's default (``bot.replay.runner.MAX_PER_GUILD``)."""
+    bot's default (``bot.replay.manager.MAX_PER_GUILD``)."""
 
     def role_for(self, action: Action) -> int | None:
         return self.import_role_id if action == "import" else self.replay_role_id

@@ -1,4 +1,4 @@
-"""Slash-command arguments that name a thread or a person, resolved through storage.
+"""Slash-command arguments that name a thread, a person or a comment, resolved through storage.
 
 Both resolve within the caller's guild (a DM sees only shipped threads), offer
 autocomplete ranked by :mod:`bot.ui.autocomplete`, and raise :class:`bot.errors.NotFound`
@@ -44,6 +44,21 @@ async def resolve_author(storage: Storage, thread: StoredThread, value: str) -> 
         if len(longer) == 1:
             return longer[0]
     raise NotFound("person", value, suggest(value, names))
+
+
+COMMENT_NUMBER = app_commands.Range[int, 1, 10_000_000]
+"""A ``comment`` option: the number printed on a comment (see :func:`comment_seq`)."""
+
+
+async def comment_seq(storage: Storage, thread: StoredThread, number: int) -> int:
+    """The position of comment ``#number``; a position is accepted when no comment prints it."""
+    seq = await storage.seq_for_number(thread.id, number)
+    if seq is None and 1 <= number <= thread.comment_count:
+        seq = number
+    if seq is None:
+        last = await storage.get_comment(thread.id, thread.comment_count)
+        raise NotFound("comment", f"#{number}", [f"#{last.number}"] if last else [])
+    return seq
 
 
 async def thread_choices(

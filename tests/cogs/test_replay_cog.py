@@ -2,7 +2,7 @@
 any work (nothing deferred, nothing stored), and the answers read right.
 
 The manager is replaced by a recorder so these tests see exactly what the cog asks of
-it; the manager itself is covered in tests/bot/replay/test_runner.py and end to end in
+it; the manager itself is covered in tests/bot/replay/test_manager.py and end to end in
 tests/e2e/test_replay.py.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from bot.app import ThreadBot
 from bot.errors import Busy, NotAllowed, NotFound, UserFacingError
 from bot.models import StoredThread
-from bot.replay.runner import EMBED_NOTICE, MAX_PER_GUILD, ReplayManager, Started
+from bot.replay import EMBED_NOTICE, MAX_PER_GUILD, ReplayManager, Started
 from bot.storage import ReplayRecord, Storage
 from cogs.replay import Replay, _progress, _range
 from tests.cogs.conftest import GUILD, FakeInteraction, make_bot

@@ -15,15 +15,9 @@ from typing import Any
 import aiohttp
 
 from bot.app import ThreadBot
-from bot.replay.runner import (
-    EMBED_NOTICE,
-    MAX_PER_GUILD,
-    WEBHOOK_NAME,
-    Post,
-    article_posts,
-    comment_posts,
-    webhook_username,
-)
+from bot.replay.manager import MAX_PER_GUILD
+from bot.replay.plan import Post, article_posts, comment_posts, webhook_username
+from bot.replay.senders import EMBED_NOTICE, WEBHOOK_NAME
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import SEEDS

@@ -103,7 +103,7 @@ def test_stored_garbage_falls_back_to_defaults_per_key() -> None:
 
 def test_speed_bounds_match_the_replay_module() -> None:
     from bot.guilds import config as guild_config
-    from bot.replay import runner as replay
+    from bot.replay import pacing as replay
 
     assert (guild_config.SPEED_MIN, guild_config.SPEED_MAX) == (replay.SPEED_MIN, replay.SPEED_MAX)
 

@@ -1,0 +1,69 @@
+"""Sending one planned message: as its author through the channel webhook, or as an embed.
+
+A send returns once Discord has the message (webhooks post with ``wait=True``) and
+raises ``discord.HTTPException`` when it did not take it; no mention ever pings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import discord
+
+from bot.replay.plan import Post
+from bot.storage import ReplayMode
+
+WEBHOOK_NAME = "threadbot replays"
+"""Name of the one webhook per channel the bot creates and reuses."""
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class Sender(Protocol):
+    """Posts one planned message; raises ``discord.HTTPException`` on failure."""
+
+    mode: ReplayMode
+
+    async def send(self, post: Post) -> None: ...
+
+
+@dataclass(slots=True)
+class WebhookSender:
+    """Posts as the author through the channel's webhook (``thread`` for threads and posts)."""
+
+    webhook: discord.Webhook
+    thread: discord.abc.Snowflake | None = None
+    mode: ReplayMode = "webhook"
+
+    async def send(self, post: Post) -> None:
+        await self.webhook.send(
+            post.content,
+            username=post.persona.username,
+            avatar_url=post.persona.avatar_url,
+            thread=self.thread if self.thread is not None else discord.utils.MISSING,
+            allowed_mentions=NO_MENTIONS,
+            wait=True,
+        )
+
+
+@dataclass(slots=True)
+class EmbedSender:
+    """Posts as the bot, with the author as the embed's title."""
+
+    target: discord.abc.Messageable
+    mode: ReplayMode = "embed"
+
+    async def send(self, post: Post) -> None:
+        await self.target.send(embed=post.embed(), allowed_mentions=NO_MENTIONS)
+
+
+def webhook_sender(webhook: discord.Webhook, target: Any) -> WebhookSender:
+    """Posts into ``target``: a thread or forum post is named on each message."""
+    return WebhookSender(webhook, target if isinstance(target, discord.Thread) else None)
+
+
+EMBED_NOTICE = (
+    "I can't use a webhook here (I need the **Manage Webhooks** permission), so comments "
+    "are shown as embeds with the author as title instead of under each author's name."
+)

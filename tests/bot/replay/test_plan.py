@@ -1,0 +1,126 @@
+"""Planning a replay: names Discord accepts, posts within its limits, quotes, nothing pings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.models import QuoteRef, StoredComment, StoredParagraph
+from bot.replay.plan import comment_posts, next_position, split_quote, thread_name, webhook_username
+from bot.storage import Storage
+from bot.ui.limits import CONTENT_MAX, check_message
+from tests.bot.replay.conftest import all_posts, seed_thread
+
+
+def comment(seq: int, *paragraphs: StoredParagraph, author: str = "Ann") -> StoredComment:
+    return StoredComment(thread_id=1, seq=seq, number=seq, author=author, paragraphs=paragraphs)
+
+
+# ---- text and names ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Discord Fan", "CLYDE", "the clyde discord", "everyone", "Here", "x", "", "  ", "a" * 200],
+)
+def test_webhook_usernames_are_accepted_by_discord(name: str) -> None:
+    username = webhook_username(name)
+    assert 1 < len(username) <= 80
+    lowered = username.lower()
+    assert "discord" not in lowered and "clyde" not in lowered
+    assert lowered not in ("everyone", "here")
+
+
+def test_webhook_usernames_keep_readable_names() -> None:
+    assert webhook_username("John Γιάννης Doe") == "John Γιάννης Doe"
+    assert webhook_username("Discord Fan").replace("\u200a", "") == "Discord Fan"
+    assert webhook_username("  Bit   head ") == "Bit head"
+    assert webhook_username("") == "Anonymous"
+
+
+@given(st.text(max_size=300))
+def test_any_name_becomes_a_valid_username(name: str) -> None:
+    username = webhook_username(name)
+    assert 1 < len(username) <= 80
+    assert not re.search("discord|clyde", username, re.IGNORECASE)
+
+
+def test_thread_names_fit() -> None:
+    assert thread_name("A  title\nacross lines") == "A title across lines"
+    assert len(thread_name("word " * 100)) <= 100
+    assert thread_name("   ") == "Replay"
+
+
+@given(st.text(min_size=1, max_size=5000))
+def test_quote_pieces_fit_and_every_line_is_quoted(text: str) -> None:
+    for piece in split_quote(text.strip() or "x", 500):
+        assert len(piece) <= 500
+        assert all(line.startswith(">") for line in piece.split("\n"))
+
+
+# ---- planning ---------------------------------------------------------------------------------
+
+
+async def test_seed_replay_plan_fits_discord_and_never_pings(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    posts = await all_posts(seeded, thread)
+    assert posts[0].seq == 0 and posts[0].content.startswith("# Iraq Cease-Fire Over")
+    assert [p.seq for p in posts if p.part == 0][1:] == list(range(1, 32))
+    for post in posts:
+        assert not check_message(post.content), post
+        assert not check_message(None, [post.embed()]), post
+        assert "@everyone" not in post.content and "@here" not in post.content
+        assert not re.search(r"<@[!&]?\d", post.content)
+
+
+async def test_quotes_are_block_quotes_under_a_replying_to_line(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    posts = await all_posts(seeded, thread)
+    second = next(p for p in posts if p.seq == 2)
+    lines = second.content.split("\n")
+    assert lines[0] == "-# #2"
+    assert lines[1] == "↪ replying to #1 (glasnost)"
+    assert lines[2].startswith("> Not much critical thinking here, James.")
+    assert "At the risk of landing square" in second.content  # own text stays plain
+    assert not any(line.startswith("> At the risk") for line in lines)
+    first = next(p for p in posts if p.seq == 1)
+    assert "↪ quoting the article (James Joyner)\n> The US blames Iran." in first.content
+
+
+def test_mentions_and_markdown_in_comments_are_inert() -> None:
+    text = "@everyone look <@123456789012345678> <@&123456789012345678> <#123456789012345678> **x**"
+    post = comment_posts(comment(1, StoredParagraph(text)), {}, "Post Author")[0]
+    assert "@everyone" not in post.content
+    assert not re.search(r"<[@#]&?\d", post.content)
+    assert "**x**" not in post.content
+
+
+def test_a_long_comment_splits_into_parts_within_limits() -> None:
+    paragraphs = tuple(StoredParagraph(f"Paragraph {i}. " + "word " * 300) for i in range(12))
+    quoted = StoredParagraph("quoted " * 700, QuoteRef(0, 0))
+    posts = comment_posts(comment(5, quoted, *paragraphs), {}, "Author")
+    assert len(posts) > 3
+    assert [p.part for p in posts] == list(range(len(posts)))
+    assert all(p.parts == len(posts) for p in posts)
+    assert posts[-1].last and not posts[0].last
+    for post in posts:
+        assert len(post.content) <= CONTENT_MAX
+        assert not check_message(None, [post.embed()])
+    assert posts[1].header == "-# #5 (continued)"
+    words = " ".join(p.body for p in posts)
+    assert all(f"Paragraph {i}." in words for i in range(12))
+
+
+def test_an_empty_comment_still_posts_something() -> None:
+    posts = comment_posts(comment(3), {}, "")
+    assert len(posts) == 1 and posts[0].body
+
+
+def test_next_position_moves_through_parts_then_comments() -> None:
+    posts = comment_posts(comment(4, StoredParagraph("word " * 1000)), {}, "")
+    assert len(posts) >= 2
+    assert next_position(posts[0]) == (4, 1)
+    assert next_position(posts[-1]) == (5, 0)

@@ -1,0 +1,120 @@
+"""The replays table: one running replay per channel and target, the guild limit, progress."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage import MIGRATIONS, ReplayRecord, Storage
+from tests.bot.replay.conftest import CHANNEL, GUILD, new_replay, seed_thread
+
+# ---- the replays table ---------------------------------------------------------------------------
+
+
+async def test_one_running_replay_per_channel_and_per_target(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    first = await new_replay(seeded, thread)
+    assert first.status == "running" and (first.next_seq, first.next_part) == (0, 0)
+    assert (
+        await seeded.start_replay(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            thread_id=thread.id,
+            first_seq=1,
+            last_seq=2,
+            speed=1,
+            mode="embed",
+            started_by=1,
+        )
+        is None
+    )
+    await seeded.set_replay_target(first.id, 2000)
+    # Starting from inside the thread the first replay posts into is busy too.
+    inside = await seeded.start_replay(
+        guild_id=GUILD,
+        channel_id=2000,
+        thread_id=thread.id,
+        first_seq=1,
+        last_seq=2,
+        speed=1,
+        mode="embed",
+        started_by=1,
+    )
+    assert inside is None
+    assert (await seeded.running_replay(2000)) == (await seeded.running_replay(CHANNEL))
+    assert await seeded.end_replay(first.id, "stopped")
+    assert not await seeded.end_replay(first.id, "finished")  # only a running one ends
+    assert (await seeded.latest_replay(CHANNEL)).status == "stopped"  # type: ignore[union-attr]
+    again = await new_replay(seeded, thread)
+    assert again.id != first.id
+    assert [r.id for r in await seeded.running_replays()] == [again.id]
+
+
+async def test_the_index_enforces_one_running_replay_per_channel(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    await new_replay(seeded, thread)
+    with pytest.raises(sqlite3.IntegrityError):
+        await seeded.execute_write(
+            "INSERT INTO replays (guild_id, channel_id, thread_id, first_seq, last_seq, speed, "
+            "mode, status, started_by, started_at, updated_at) "
+            "VALUES (1, ?, ?, 1, 1, 1, 'embed', 'running', 1, '', '')",
+            (CHANNEL, thread.id),
+        )
+
+
+async def test_progress_mode_and_cascade(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    record = await new_replay(seeded, thread)
+    await seeded.record_replay_progress(record.id, 3, 1)
+    await seeded.record_replay_progress(record.id, 4, 0)
+    await seeded.set_replay_mode(record.id, "embed")
+    stored = await seeded.get_replay(record.id)
+    assert stored is not None
+    assert (stored.next_seq, stored.next_part, stored.posted, stored.mode) == (4, 0, 2, "embed")
+    with pytest.raises(ValueError):
+        await seeded.end_replay(record.id, "running")
+    assert await seeded.delete_thread(thread.id)
+    assert await seeded.get_replay(record.id) is None
+
+
+async def test_migration_three_upgrades_a_version_two_database(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for version, script in MIGRATIONS:
+        if version <= 2:
+            conn.executescript(script)
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    async with Storage(path) as db:
+        assert await db.schema_version() == MIGRATIONS[-1][0] >= 3
+        assert await db.running_replays() == []
+
+
+async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+
+    async def start(channel: int, guild: int = GUILD) -> ReplayRecord | None:
+        return await seeded.start_replay(
+            guild_id=guild,
+            channel_id=channel,
+            thread_id=thread.id,
+            first_seq=1,
+            last_seq=2,
+            speed=1,
+            mode="webhook",
+            started_by=1,
+            guild_limit=2,
+        )
+
+    first = await start(1)
+    assert first is not None and await start(2) is not None
+    assert await start(3) is None
+    assert await seeded.running_replay(3) is None, "refused for the guild, not the channel"
+    assert await start(4, guild=GUILD + 1) is not None, "other guilds are not affected"
+    assert await seeded.count_running_replays(GUILD) == 2
+    await seeded.end_replay(first.id, "finished")
+    assert await start(3) is not None
+    assert await seeded.count_running_replays(GUILD) == 2
