@@ -36,7 +36,13 @@ from bot.ui.paginator import (
 )
 from bot.ui.rendering import Source
 from bot.ui.summary_rendering import author_summary_embed, thread_summary_embed
-from bot.ui.transformers import author_choices, resolve_author, resolve_thread, thread_choices
+from bot.ui.transformers import (
+    author_choices,
+    resolve_author,
+    resolve_subject,
+    resolve_thread,
+    thread_choices,
+)
 
 GUILD = 1234
 """The guild the commands run in: it sees the shipped (guild 0) threads of the corpus."""
@@ -245,7 +251,7 @@ async def author_summary(storage: Storage, a: Args) -> object:
     measurement warms the cache first with :func:`warm_author_summary`.
     """
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    name = await summary_service.resolve_subject(storage, thread, a.author)
+    name = await resolve_subject(storage, thread, a.author)
     if not await summary_service.is_cached(storage, SETTINGS, thread, name):
         raise RuntimeError(f"author summary of {name!r} in thread {thread.id} is not cached")
     view = await summary_service.author_view(storage, SETTINGS, thread, name)
@@ -255,7 +261,7 @@ async def author_summary(storage: Storage, a: Args) -> object:
 async def warm_author_summary(storage: Storage, a: Args) -> object:
     """What the first ``/author summary`` of this person leaves behind: the cached row."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    name = await summary_service.resolve_subject(storage, thread, a.author)
+    name = await resolve_subject(storage, thread, a.author)
     return await summary_service.offline_author(storage, thread, name)
 
 
@@ -266,7 +272,7 @@ async def author_summary_first(storage: Storage, a: Args) -> object:
     every call pays the full cost. ``send_summary`` defers such a call before computing it.
     """
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    name = await summary_service.resolve_subject(storage, thread, a.author)
+    name = await resolve_subject(storage, thread, a.author)
     comments = await storage.all_comments(thread.id)
     edges = await storage.edges(thread.id)
     summary = await asyncio.to_thread(summaries.summarise_author, thread, comments, edges, name)

@@ -18,7 +18,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from bot.errors import NotFound
 from bot.export import thread_to_json, thread_to_markdown
 from bot.models import ARTICLE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
@@ -285,7 +287,18 @@ async def cmd_replies(storage: Storage, thread: StoredThread) -> int:
 async def cmd_summary(
     storage: Storage, settings: Settings, thread: StoredThread, author: str | None
 ) -> int:
-    from bot.summaries.service import summary_command
+    """The same summary as the slash commands give, as plain text for a terminal."""
+    from bot.summaries.service import author_view, thread_view
+    from bot.ui.summary_rendering import author_summary_text, thread_summary_text
+    from bot.ui.transformers import resolve_subject
 
-    console.print(await summary_command(storage, settings, thread, author))
+    if author is None:
+        text = thread_summary_text(thread, await thread_view(storage, settings, thread))
+    else:
+        try:
+            name = await resolve_subject(storage, thread, author)
+        except NotFound as exc:
+            raise CliError(exc.message) from None
+        text = author_summary_text(thread, await author_view(storage, settings, thread, name))
+    console.print(Text(text))
     return 0

@@ -11,11 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ThreadBot
-from bot.summaries import service as summary_service
 from bot.ui import paginator
 from bot.ui.limits import CUSTOM_ID_MAX
 from bot.ui.paginator import AuthorCommentsSource, ParticipantsSource
-from bot.ui.transformers import AuthorArg, ThreadArg
+from bot.ui.summary_commands import llm_cooldown, send_summary
+from bot.ui.transformers import AuthorArg, ThreadArg, resolve_subject, subject_choices_for
 
 SEARCH = app_commands.Range[str, 1, CUSTOM_ID_MAX]
 
@@ -66,7 +66,7 @@ class Authors(
         thread="The thread (start typing its title)",
         name="The person, or the post's author (start typing their name)",
     )
-    @app_commands.checks.dynamic_cooldown(summary_service.llm_cooldown)
+    @app_commands.checks.dynamic_cooldown(llm_cooldown)
     async def summary(
         self,
         interaction: discord.Interaction[ThreadBot],
@@ -74,14 +74,14 @@ class Authors(
         name: app_commands.Range[str, 1, CUSTOM_ID_MAX],
     ) -> None:
         storage = self.bot.storage
-        person = await summary_service.resolve_subject(storage, thread, name)
-        await summary_service.send_summary(interaction, storage, self.bot.settings, thread, person)
+        person = await resolve_subject(storage, thread, name)
+        await send_summary(interaction, storage, self.bot.settings, thread, person)
 
     @summary.autocomplete("name")
     async def summary_name(
         self, interaction: discord.Interaction[ThreadBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await summary_service.subject_choices_for(interaction, self.bot.storage, current)
+        return await subject_choices_for(interaction, current)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -20,11 +20,11 @@ from bot.guilds.config import load_config
 from bot.guilds.permissions import ensure_allowed, heavy_cooldown
 from bot.sources.uploads import check_size, import_upload
 from bot.sources.uploads import describe as describe_import
-from bot.summaries import service as summary_service
 from bot.ui import paginator, rendering
 from bot.ui.graph import render_png
 from bot.ui.paginator import CommentsSource, ThreadListSource
 from bot.ui.rendering import Source
+from bot.ui.summary_commands import llm_cooldown, send_summary
 from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
 
 NONE = discord.AllowedMentions.none()
@@ -111,10 +111,10 @@ class Threads(
         name="summary", description="What a thread is about and who argued with whom"
     )
     @app_commands.describe(thread="The thread (start typing its title)")
-    @app_commands.checks.dynamic_cooldown(summary_service.llm_cooldown)
+    @app_commands.checks.dynamic_cooldown(llm_cooldown)
     async def summary(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
         bot = self.bot
-        await summary_service.send_summary(interaction, bot.storage, bot.settings, thread, None)
+        await send_summary(interaction, bot.storage, bot.settings, thread, None)
 
     @app_commands.command(
         name="import", description="Import a thread file here (text capture or WordPress export)"

@@ -9,12 +9,12 @@ stays far below Discord's 6000 characters per message.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import discord
 
 from bot.models import ARTICLE, StoredThread
-from bot.summaries.engine import AuthorSummary, Count, Exchange, KeySentence, ThreadSummary
+from bot.summaries.results import AuthorSummary, Count, Exchange, KeySentence, ThreadSummary
+from bot.summaries.service import SummaryView
 from bot.text import safe, snippet, truncate
 from bot.ui.limits import (
     EMBED_DESCRIPTION_MAX,
@@ -23,9 +23,6 @@ from bot.ui.limits import (
     EMBED_TOTAL_MAX,
 )
 from bot.ui.rendering import COLOUR, footer_title
-
-if TYPE_CHECKING:
-    from bot.summaries.service import SummaryView
 
 SENTENCE_MAX = 280
 BRIEF_MAX = 1200

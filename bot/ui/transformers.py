@@ -15,9 +15,9 @@ from discord import app_commands
 
 from bot.errors import NotFound
 from bot.models import StoredThread
-from bot.storage import Storage
+from bot.storage import Storage, fold
 from bot.ui.autocomplete import choice, rank, suggest
-from bot.ui.limits import CHOICE_VALUE_MAX
+from bot.ui.limits import AUTOCOMPLETE_CHOICES_MAX, CHOICE_VALUE_MAX
 from bot.ui.paginator import storage_of
 
 
@@ -98,6 +98,35 @@ async def author_choices(
     ]
 
 
+async def resolve_subject(storage: Storage, thread: StoredThread, name: str) -> str:
+    """Who a summary can be of: a commenter's stored name, or the post author's (the
+    article counts as their words); ``NotFound`` with suggestions from both."""
+    if thread.author and fold(name.strip()) == fold(thread.author):
+        return thread.author
+    try:
+        return await resolve_author(storage, thread, name)
+    except NotFound as exc:
+        if thread.author:
+            names = [p.name for p in await storage.authors(thread.id)] + [thread.author]
+            raise NotFound("person", exc.query, suggest(exc.query, names)) from None
+        raise
+
+
+async def subject_choices(
+    storage: Storage, thread: StoredThread | None, current: str
+) -> list[app_commands.Choice[str]]:
+    """Commenters as :func:`author_choices` offers them, plus the post author (the article)."""
+    choices = await author_choices(storage, thread, current)
+    if thread is None or not thread.author:
+        return choices
+    known = {fold(c.value) for c in choices}
+    typed = fold(current.strip())
+    if fold(thread.author) not in known and (not typed or typed in fold(thread.author)):
+        article = choice(f"{thread.author} · the article", thread.author)
+        choices = [article, *choices] if typed else [*choices, article]
+    return choices[:AUTOCOMPLETE_CHOICES_MAX]
+
+
 def _chosen_thread(interaction: discord.Interaction[Any]) -> str | None:
     """The raw ``thread`` option already filled in, read from the interaction's namespace."""
     raw = getattr(interaction.namespace, "thread", None)
@@ -141,6 +170,16 @@ class AuthorTransformer(app_commands.Transformer):
         return await author_choices(
             storage_of(interaction), await self._thread(interaction), str(value)
         )
+
+
+async def subject_choices_for(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a summary's ``name``, in the thread already chosen in the command."""
+    raw = _chosen_thread(interaction)
+    storage = storage_of(interaction)
+    thread = await storage.find_thread(raw, interaction.guild_id) if raw else None
+    return await subject_choices(storage, thread, current)
 
 
 ThreadArg = app_commands.Transform[StoredThread, ThreadTransformer]

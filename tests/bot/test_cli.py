@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot import cli
+from bot.settings import Settings
+from bot.storage import Storage
 from tests.conftest import ROOT, SEED_FILE, SEEDS
 
 
@@ -83,3 +88,19 @@ def test_offline_commands_load_the_shipped_seeds_first(tmp_path: Path) -> None:
     assert "Iraq Cease-Fire Over" in show.stdout and "#1 glasnost" in show.stdout
     listed = run(tmp_path, "threads")
     assert listed.stdout.count("iraq-cease-fire-over") == 1 and "shipped" in listed.stdout
+
+
+async def test_summary_prints_plain_text_and_unknown_names_are_one_line(seeded: Storage) -> None:
+    """In-process (a subprocess per case would be slow): what ``summary`` prints."""
+    thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    assert thread is not None
+    settings = Settings(token="t")
+    with cli.console.capture() as person:
+        assert await cli.cmd_summary(seeded, settings, thread, "michael") == 0
+    assert "Michael in “Iraq Cease-Fire Over”" in person.get()
+    assert "7 comments (#9–#31)" in person.get()
+    with cli.console.capture() as whole:
+        assert await cli.cmd_summary(seeded, settings, thread, None) == 0
+    assert "Sub-conversations:" in whole.get() and "#26–31 (6 comments)" in whole.get()
+    with pytest.raises(cli.CliError, match="No person"):
+        await cli.cmd_summary(seeded, settings, thread, "nobody here")

@@ -6,26 +6,13 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
 from bot.sources.capture import parse_thread
 from bot.storage import Storage
-from bot.summaries.engine import (
-    AuthorSummary,
-    ThreadSummary,
-    common_words,
-    from_json,
-    key_phrases,
-    pagerank,
-    sentence_budget,
-    split_sentences,
-    summarise_author,
-    summarise_thread,
-    to_json,
-)
-from bot.ui.summary_rendering import numbers_text
+from bot.summaries.engine import summarise_author, summarise_thread
+from bot.summaries.results import AuthorSummary, ThreadSummary, from_json, to_json
 from tests.conftest import SEED_FILE
 
 POINTS = json.loads((Path(__file__).parent / "seed_points.json").read_text(encoding="utf-8"))
@@ -44,60 +31,6 @@ async def seed(seeded: Storage) -> Seed:
     thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
     return thread, await seeded.all_comments(thread.id), await seeded.edges(thread.id)
-
-
-# ---- sentences ---------------------------------------------------------------------------
-
-
-def test_sentences_are_exact_pieces_and_abbreviations_do_not_split() -> None:
-    text = "Rear Adm. Greg Smith blamed the U.S. forces. Wha? Then… and more."
-    pieces = split_sentences(text)
-    assert pieces[0] == "Rear Adm. Greg Smith blamed the U.S. forces."
-    assert all(p in text for p in pieces)
-
-
-def test_ellipsis_before_lowercase_continues_the_sentence() -> None:
-    pieces = split_sentences("True… NOW…. not 30 or 40 years ago, however. Next one.")
-    assert pieces[0].endswith("however.")
-    assert pieces[-1] == "Next one."
-
-
-def test_blank_and_punctuation_only_paragraphs_give_no_sentences() -> None:
-    assert split_sentences("   \n . \n…") == ()
-
-
-def test_budget_grows_slowly_and_is_capped() -> None:
-    assert sentence_budget(1) == 1
-    assert sentence_budget(6) == 3
-    assert sentence_budget(10_000) == 8
-    assert [sentence_budget(n) for n in range(1, 200)] == sorted(
-        sentence_budget(n) for n in range(1, 200)
-    )
-
-
-def test_pagerank_ranks_the_hub_first_and_sums_to_one() -> None:
-    sim = np.zeros((4, 4))
-    for leaf in (1, 2, 3):
-        sim[0, leaf] = sim[leaf, 0] = 0.9
-    rank = pagerank(sim)
-    assert int(np.argmax(rank)) == 0
-    assert rank.sum() == pytest.approx(1.0)
-    prior = np.array([1.0, 1.0, 1.0, 10.0])
-    assert pagerank(np.zeros((4, 4)), prior)[3] > 0.5
-
-
-def test_key_phrases_leave_out_names_and_common_words() -> None:
-    text = ["Michael says the free press matters.", "The free press and Michael again, press."]
-    phrases = key_phrases(text, exclude=["Michael"], common=["press"])
-    assert phrases
-    assert not any("michael" in p.lower() for p in phrases)
-    assert "press" not in [p.lower() for p in phrases]
-    assert key_phrases(["", "  "]) == ()
-
-
-def test_numbers_fold_into_ranges() -> None:
-    assert numbers_text([9, 1, 2, 3, 5, 10]) == "#1–3, #5, #9–10"
-    assert numbers_text([]) == ""
 
 
 # ---- own words only, and quality -------------------------------------------------------------
@@ -226,25 +159,18 @@ async def test_deterministic_and_json_round_trip(seed: Seed) -> None:
         from_json(AuthorSummary, to_json(whole))
 
 
-async def test_common_words_need_three_people(seed: Seed) -> None:
-    _thread, comments, _edges = seed
-    common = common_words(comments)
-    assert "iran" in common and "hitler" not in common
-    assert common_words(comments[:2]) == set()
-
-
 _PROGRAM = """
 import sys
 from bot.sources.capture import parse_thread
-from bot.summaries.engine import (
-    central_sentences, key_phrases, paragraph_sentences, _idf, content_words,
-)
+from bot.summaries.keyphrases import key_phrases
+from bot.summaries.ranking import central_sentences, idf_of
+from bot.summaries.sentences import content_words, paragraph_sentences
 from pathlib import Path
 seed = Path(sys.argv[1])
 parsed = parse_thread(seed.read_text(encoding="utf-8"), seed.name)
 texts = list(parsed.article_paragraphs) + [p for c in parsed.comments[:6] for p in c.paragraphs]
 sentences = paragraph_sentences(texts)
-idf = _idf(content_words(s.text) for s in sentences)
+idf = idf_of(content_words(s.text) for s in sentences)
 print(key_phrases(texts), [s.text for s in central_sentences(sentences, idf, 8)])
 """
 

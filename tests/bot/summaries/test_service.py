@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from rich.text import Text
 
-from bot.cli import CliError
-from bot.errors import NotFound
 from bot.models import StoredThread
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.summaries.engine import to_json
+from bot.summaries.results import to_json
 from bot.summaries.service import (
     OFFLINE_ENGINE,
     THREAD_SUBJECT,
-    author_prompt,
     author_subject,
     author_view,
     is_cached,
-    llm_cooldown,
     llm_engine,
     offline_author,
-    resolve_subject,
-    subject_choices,
-    summary_command,
     thread_view,
 )
 from bot.ui.limits import check_message
@@ -82,17 +72,6 @@ async def test_unreadable_cache_is_recomputed(seeded: Storage, thread: StoredThr
     assert view.brief is None and view.note is None
 
 
-async def test_post_author_and_unknown_names(seeded: Storage, thread: StoredThread) -> None:
-    assert await resolve_subject(seeded, thread, " james JOYNER ") == "James Joyner"
-    assert await resolve_subject(seeded, thread, "dc loser") == "DC Loser"
-    with pytest.raises(NotFound) as caught:
-        await resolve_subject(seeded, thread, "Bithed")
-    assert "Bithead" in caught.value.suggestions
-    names = [c.value for c in await subject_choices(seeded, thread, "")]
-    assert "James Joyner" in names and "Bithead" in names
-    assert [c.value for c in await subject_choices(seeded, thread, "jam")] == ["James Joyner"]
-
-
 async def test_views_render_within_limits(seeded: Storage, thread: StoredThread) -> None:
     for name in ("Bithead", "James Joyner", "tequila"):
         view = await author_view(seeded, OFFLINE, thread, name)
@@ -104,34 +83,7 @@ async def test_views_render_within_limits(seeded: Storage, thread: StoredThread)
     assert "Bithead ↔ Michael, 12 exchanges, #9–#31" in str(embed.to_dict())
 
 
-async def test_cli_command(seeded: Storage, thread: StoredThread) -> None:
-    out = await summary_command(seeded, OFFLINE, thread, "michael")
-    assert isinstance(out, Text)
-    assert "Michael in “Iraq Cease-Fire Over”" in out.plain
-    assert "7 comments (#9–#31)" in out.plain
-    whole = await summary_command(seeded, OFFLINE, thread, None)
-    assert "Sub-conversations:" in whole.plain and "#26–31 (6 comments)" in whole.plain
-    with pytest.raises(CliError, match="No person"):
-        await summary_command(seeded, OFFLINE, thread, "nobody here")
-
-
 # ---- the LLM path --------------------------------------------------------------------------
-
-
-async def test_prompt_carries_only_own_words_with_numbers(
-    seeded: Storage, thread: StoredThread
-) -> None:
-    comments = await seeded.all_comments(thread.id)
-    messages = author_prompt(thread, comments, "Bithead")
-    user = messages[-1].content
-    assert "#2: At the risk of landing square" in user
-    assert "#30:" in user
-    # Bithead quoted glasnost in #2 and Michael in #11: neither quote is in the prompt.
-    assert "Not much critical thinking here" not in user
-    assert "a free press or potentially un-emboldened extremists" not in user
-    assert "#9:" not in user  # Michael's comments are not Bithead's
-    article = author_prompt(thread, comments, "James Joyner")[-1].content
-    assert "(article) The cease-fire that has kept" in article
 
 
 async def test_llm_answer_is_shown_and_cached(
@@ -186,13 +138,3 @@ async def test_llm_failures_fall_back_with_a_note(
     fake_llm.mode = "ok"
     recovered = await thread_view(seeded, settings, thread, client=client)
     assert recovered.brief == fake_llm.answer and recovered.note is None
-
-
-def test_cooldown_only_on_the_llm_path() -> None:
-    def interaction(settings: Settings) -> Any:
-        return SimpleNamespace(client=SimpleNamespace(settings=settings))
-
-    assert llm_cooldown(interaction(OFFLINE)) is None
-    cooldown = llm_cooldown(interaction(llm_settings("http://127.0.0.1:1/v1")))
-    assert cooldown is not None and cooldown.rate >= 1 and cooldown.per > 0
-    assert llm_cooldown(SimpleNamespace(client=object())) is None  # type: ignore[arg-type]

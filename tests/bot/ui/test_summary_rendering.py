@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import StoredThread
-from bot.summaries.engine import (
+from bot.summaries.results import (
     Answered,
     AuthorSummary,
     Conversation,
@@ -26,6 +26,7 @@ from bot.ui.summary_rendering import (
     author_summary_text,
     fit_total,
     lines_within,
+    numbers_text,
     thread_summary_embed,
     thread_summary_text,
 )
@@ -146,3 +147,8 @@ def test_terminal_text_is_plain() -> None:
     assert "A *star* here." in text and "\\*" not in text
     whole = thread_summary_text(thread("Title"), SummaryView(huge_thread("Plain _text_.")))
     assert "Plain _text_." in whole and "Sub-conversations:" in whole
+
+
+def test_numbers_fold_into_ranges() -> None:
+    assert numbers_text([9, 1, 2, 3, 5, 10]) == "#1–3, #5, #9–10"
+    assert numbers_text([]) == ""

@@ -1,0 +1,83 @@
+"""The reply graph as a reader sees it: who answered whom, back-and-forths, sub-conversations."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+
+import networkx as nx
+
+from bot.models import ARTICLE, StoredComment, StoredEdge
+from bot.storage import fold
+from bot.summaries.ranking import communities
+from bot.summaries.results import Count, Exchange
+
+SPLIT_CONVERSATION_AT = 9
+"""A connected part of the reply graph this big is split into its communities."""
+
+
+def replies(edges: Sequence[StoredEdge]) -> list[StoredEdge]:
+    """One edge per (replying comment, replied-to person): a comment quoting two paragraphs
+    of the same person answered them once."""
+    seen: set[tuple[int, int | str]] = set()
+    out = []
+    for edge in edges:
+        key: tuple[int, int | str] = (
+            edge.source,
+            edge.target if edge.target == ARTICLE else edge.target_author,
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(edge)
+    return out
+
+
+def counts(counter: Counter[str]) -> tuple[Count, ...]:
+    return tuple(
+        Count(n, c) for n, c in sorted(counter.items(), key=lambda kv: (-kv[1], fold(kv[0])))
+    )
+
+
+def exchanges(edges: Sequence[StoredEdge], numbers: Mapping[int, int]) -> list[Exchange]:
+    """People who answered each other (both ways), most replies between them first."""
+    between: dict[tuple[str, str], set[int]] = defaultdict(set)
+    directions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for edge in replies(edges):
+        if edge.target == ARTICLE or edge.source_author == edge.target_author:
+            continue
+        pair = tuple(sorted((edge.source_author, edge.target_author), key=fold))
+        key = (pair[0], pair[1])
+        between[key].add(edge.source)
+        directions[key].add(edge.source_author)
+    out = []
+    for (a, b), seqs in between.items():
+        if len(directions[(a, b)]) < 2:
+            continue
+        nums = [numbers.get(s, s) for s in seqs]
+        out.append(Exchange(a, b, len(seqs), min(nums), max(nums)))
+    out.sort(key=lambda e: (-e.exchanges, e.start, fold(e.first), fold(e.second)))
+    return out
+
+
+def conversations(
+    comments: Sequence[StoredComment], edges: Sequence[StoredEdge]
+) -> list[list[StoredComment]]:
+    """Connected parts of the comment reply graph (the article left out), big ones split
+    into their communities; each at least two comments, biggest first."""
+    by_seq = {c.seq: c for c in comments}
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(by_seq))
+    for edge in sorted(edges, key=lambda e: (e.source, e.target)):
+        if edge.target != ARTICLE and edge.source in by_seq and edge.target in by_seq:
+            graph.add_edge(edge.source, edge.target)
+    parts: list[set[int]] = []
+    for component in sorted(nx.connected_components(graph), key=min):
+        if len(component) < 2:
+            continue
+        if len(component) < SPLIT_CONVERSATION_AT:
+            parts.append(set(component))
+            continue
+        sub = graph.subgraph(sorted(component))
+        parts.extend(set(c) for c in communities(sub) if len(c) >= 2)
+    parts.sort(key=lambda p: (-len(p), min(p)))
+    return [[by_seq[s] for s in sorted(p)] for p in parts]

@@ -1,0 +1,153 @@
+"""What a summary is: frozen dataclasses, and their JSON form for the cache.
+
+The service stores summaries as JSON text per thread version; :func:`from_json` reads them
+back strictly (a payload that does not fit raises ``ValueError`` and is recomputed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+SUMMARY_VERSION = 1
+"""Bumped whenever the output changes, so cached payloads of older versions are ignored."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeySentence:
+    """A sentence someone wrote, with where: printed comment ``number`` (0: the article)."""
+
+    number: int
+    seq: int
+    text: str
+    paragraph: int = 0
+    """Index of its paragraph in the comment (or the article)."""
+    lead: bool = False
+    """The first sentence of its paragraph."""
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """Two people answering each other: ``exchanges`` replies between them, ``#start``–``#end``."""
+
+    first: str
+    second: str
+    exchanges: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorSummary:
+    """One person in one thread: figures, partners, and what they said in their own words."""
+
+    name: str
+    wrote_article: bool
+    comments: int
+    words: int
+    """Words of their own: quoted paragraphs excluded (the article's words for its author)."""
+    first: int | None
+    last: int | None
+    comment_share: float
+    word_share: float
+    """Share of all commenters' own words (0 for a post author who did not comment)."""
+    answered: tuple[Count, ...]
+    answered_by: tuple[Count, ...]
+    exchange: Exchange | None
+    sentences: tuple[KeySentence, ...]
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    name: str
+    comments: int
+    words: int
+    word_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A connected part of the reply graph: who, with how many comments, and which comments."""
+
+    people: tuple[Count, ...]
+    numbers: tuple[int, ...]
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A comment others replied to, with how many replying comments."""
+
+    number: int
+    author: str
+    replies: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    title: str
+    post_author: str
+    lede: str
+    article: tuple[KeySentence, ...]
+    comments: int
+    words: int
+    participants: tuple[Participant, ...]
+    conversations: tuple[Conversation, ...]
+    most_answered: tuple[Answered, ...]
+    article_replies: int
+    exchanges: tuple[Exchange, ...]
+    phrases: tuple[str, ...]
+
+
+Summary = AuthorSummary | ThreadSummary
+T = TypeVar("T")
+
+
+# ---- JSON round trip (the cache stores payloads as text) -------------------------------
+
+
+def to_json(summary: Summary) -> str:
+    return json.dumps(dataclasses.asdict(summary), ensure_ascii=False, sort_keys=True)
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _decode(options[0], value)
+    if origin is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_decode(item, v) for v in value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(
+            **{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
+        )
+    if kind is float:
+        return float(value)
+    if kind in (int, str, bool) and not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def from_json(kind: type[T], payload: str) -> T:
+    """The summary stored by :func:`to_json`; ``ValueError`` when it does not fit ``kind``."""
+    try:
+        value: T = _decode(kind, json.loads(payload))
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ValueError(f"cached summary does not fit {kind.__name__}: {exc}") from exc
+    return value

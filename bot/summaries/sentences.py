@@ -1,0 +1,113 @@
+"""The thread's text as sentences and words: what ranking and key phrases work on.
+
+``pysbd`` splits sentences by rules (it knows "U.S." and "Adm." are not sentence ends);
+it downloads no model and gives the same answer for the same text. Only paragraphs of a
+person's own are ever cut into candidate sentences: quoted paragraphs are left out here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+import pysbd  # type: ignore[import-untyped]
+import yake  # type: ignore[import-untyped]
+
+from bot.models import ARTICLE, ELISION, StoredComment, StoredThread
+from bot.summaries.results import KeySentence
+
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+", re.UNICODE)
+LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_SENTENCE_FALLBACK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+
+
+def normalise(text: str) -> str:
+    """Typographic apostrophes as ASCII, so "don’t" and "don't" are one word."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """yake's English stopword list, so ranking and key phrases skip the same words."""
+    words: set[str] = yake.KeywordExtractor(lan="en").stopword_set
+    return frozenset(normalise(w.lower()) for w in words)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough for "attacks"/"attack", cheap and predictable."""
+    for suffix, keep in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed words that carry meaning: lowercase, no stopwords, no one-letter words."""
+    stop = stopwords()
+    words = (w for w in WORD.findall(normalise(text).lower()) if len(w) > 1)
+    return [stem(w) for w in words if w not in stop and not w.endswith("'t")]
+
+
+@functools.lru_cache(maxsize=16_384)
+def split_sentences(paragraph: str) -> tuple[str, ...]:
+    """Sentences of one paragraph, each an exact substring of it (whitespace aside).
+
+    Cached: pysbd takes milliseconds a paragraph, and every summary of a thread splits
+    the whole thread again (the IDF counts every sentence).
+    """
+    out: list[str] = []
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    for line in paragraph.splitlines():
+        if not line.strip():
+            continue
+        pieces = [p.strip() for p in segmenter.segment(line)]
+        if not all(p in line for p in pieces):
+            # pysbd promises not to change the text; if it ever does, fall back to rules.
+            pieces = [p.strip() for p in _SENTENCE_FALLBACK.split(line)]
+        for piece in pieces:
+            if not LETTER.search(piece):
+                continue
+            if out and piece[0].islower():
+                # "True… NOW…. not 30 years ago": an ellipsis is not a sentence end here.
+                out[-1] = f"{out[-1]} {piece}"
+            else:
+                out.append(piece)
+    return tuple(out)
+
+
+# ---- the thread's text as sentences ------------------------------------------------------
+
+
+def article_paragraphs(thread: StoredThread) -> list[str]:
+    paragraphs = [thread.lede] if thread.lede else []
+    return paragraphs + [p for p in thread.body if p != ELISION]
+
+
+def own_sentences(comment: StoredComment) -> list[KeySentence]:
+    """The sentences of a comment's own paragraphs: what it quoted is left out."""
+    return [
+        KeySentence(comment.number, comment.seq, s, k, i == 0)
+        for k, p in enumerate(comment.paragraphs)
+        if p.own
+        for i, s in enumerate(split_sentences(p.text))
+    ]
+
+
+def paragraph_sentences(paragraphs: Iterable[str]) -> list[KeySentence]:
+    return [
+        KeySentence(ARTICLE, ARTICLE, s, k, i == 0)
+        for k, p in enumerate(paragraphs)
+        for i, s in enumerate(split_sentences(p))
+    ]
+
+
+def article_sentences(thread: StoredThread) -> list[KeySentence]:
+    return paragraph_sentences(article_paragraphs(thread))
