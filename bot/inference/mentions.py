@@ -76,6 +76,8 @@ _STRONG = ",:!"
 _DASHES = frozenset({"-", "–", "—", "--"})
 _MAX_NAME_WORDS = 3
 _MIN_PREFIX = 3
+_MAX_PREFIX = 8
+"""Longest short form learnt: a name's prefixes cost memory in the square of their length."""
 _CACHE_LIMIT = 200_000
 _ALNUM_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
@@ -145,7 +147,7 @@ class NameBook:
             self._first.setdefault(first, set()).add(key)
             self._starts.add(first)
         if len(first) > _MIN_PREFIX and first.isalpha():
-            for end in range(_MIN_PREFIX, len(first)):
+            for end in range(_MIN_PREFIX, min(len(first), _MAX_PREFIX + 1)):
                 prefix = first[:end]
                 if prefix not in STOPWORDS:
                     self._prefix.setdefault(prefix, set()).add(key)

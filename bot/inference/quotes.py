@@ -44,8 +44,17 @@ MIN_SHORT_WORDS = 3
 """Shorter sentences (``Exactly.``, ``I agree.``) are never taken for quotes."""
 MIN_WORD_SHARE = 0.75
 """A candidate source must contain at least this share of the quote's words to be compared."""
+MAX_FUZZY_WORDS = 150
+"""Quotes longer than this are compared by shared word 3-grams instead of character by character."""
+SLACK_WORDS = 8
+"""Words of the source kept on each side of where a quote lines up, for inserted words."""
+MAX_WORD_CHARS = 40
+"""Longer runs of letters are cut: no word is that long, and it bounds every compared text."""
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(rf"[^\W_]{{1,{MAX_WORD_CHARS}}}")
+"""A word; a longer run of letters is cut into pieces (see ``MAX_WORD_CHARS``)."""
+_SIC = re.compile(r"[\[(]\s*sic\s*!?\s*[\])]", re.IGNORECASE)
+"""``[sic]``, ``(sic!)``: an editor's mark a commenter adds inside a quote."""
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.|\[\s*(?:…|\.\.\.)\s*\]")
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
@@ -89,7 +98,7 @@ def sentences(text: str) -> list[str]:
 
 def segments(text: str) -> list[list[str]]:
     """The normalised words of the pieces an ellipsis cut leaves (one piece if there is no cut)."""
-    return [w for w in (words(piece) for piece in _ELLIPSIS.split(text)) if w]
+    return [w for w in (words(piece) for piece in _ELLIPSIS.split(_SIC.sub(" ", text))) if w]
 
 
 def threshold(n_words: int) -> float:
@@ -108,17 +117,68 @@ class Normalised:
 
     @classmethod
     def of(cls, text: str) -> Normalised:
-        split = [_WORD.findall(sentence) for sentence in sentences(fold(text))]
+        split = [_WORD.findall(sentence) for sentence in sentences(fold(_SIC.sub(" ", text)))]
         return cls(text, [w for sw in split for w in sw], split)
 
 
-@dataclass(frozen=True, slots=True)
 class _Source:
-    seq: int
-    paragraph: int
-    author: str
-    text: str
-    """The normalised words joined by spaces, padded with a space on each side."""
+    """An own paragraph that may be quoted, with lookups built the first time it is a candidate."""
+
+    __slots__ = ("_positions", "_vocabulary", "_words", "author", "paragraph", "seq", "text")
+
+    def __init__(self, seq: int, paragraph: int, author: str, text: str) -> None:
+        self.seq = seq
+        self.paragraph = paragraph
+        self.author = author
+        self.text = text
+        """The normalised words joined by spaces, padded with a space on each side."""
+        self._vocabulary: frozenset[str] | None = None
+        self._words: list[str] = []
+        self._positions: dict[tuple[str, str, str], int] | None = None
+
+    def vocabulary(self) -> frozenset[str]:
+        if self._vocabulary is None:
+            self._vocabulary = frozenset(self.text.split())
+        return self._vocabulary
+
+    def positions(self) -> dict[tuple[str, str, str], int]:
+        """Where each word 3-gram of the paragraph first occurs."""
+        if self._positions is None:
+            ws = self._words = self.text.split()
+            positions: dict[tuple[str, str, str], int] = {}
+            for i, gram in enumerate(zip(ws, ws[1:], ws[2:], strict=False)):
+                positions.setdefault(gram, i)
+            self._positions = positions
+        return self._positions
+
+    def window(self, query_words: list[str]) -> str:
+        """The stretch of the paragraph a quote of these words lines up with, with some slack
+        on each side (the whole paragraph when it is short)."""
+        n = len(query_words)
+        slack = max(SLACK_WORDS, n // 4)
+        if self.text.count(" ") <= n + 2 * slack + 1:
+            return self.text
+        positions = self.positions()
+        offsets: dict[int, int] = {}
+        grams = zip(query_words, query_words[1:], query_words[2:], strict=False)
+        for i, gram in enumerate(grams):
+            at = positions.get(gram)
+            if at is not None:
+                offsets[at - i] = offsets.get(at - i, 0) + 1
+        start = max(offsets, key=lambda o: (offsets[o], -o)) if offsets else 0
+        ws = self._words[max(0, start - slack) : start + n + slack]
+        return " " + " ".join(ws) + " "
+
+    def shingle_share(self, query_words: list[str]) -> float:
+        """Score of a long quote: the share of its word 3-grams found in the paragraph (of both
+        sides' 3-grams, like ``ratio``, when the quote is the longer text)."""
+        grams = list(zip(query_words, query_words[1:], query_words[2:], strict=False))
+        positions = self.positions()
+        shared = sum(g in positions for g in grams)
+        source_grams = self.text.count(" ") - 3
+        if len(grams) > source_grams:
+            return 200.0 * shared / (len(grams) + source_grams)
+        return 100.0 * shared / len(grams)
 
 
 @dataclass(slots=True)
@@ -131,6 +191,14 @@ class QuoteStats:
     votes: int = 0
     max_votes: int = 0
     """Most postings counted for one paragraph: bounded by its shingles times ``cap``."""
+    fuzzy: int = 0
+    """Character comparisons made (``rapidfuzz`` calls)."""
+    max_fuzzy_chars: int = 0
+    """Longest text, in characters, handed to one character comparison."""
+
+    def record_fuzzy(self, query: int, source: int) -> None:
+        self.fuzzy += 1
+        self.max_fuzzy_chars = max(self.max_fuzzy_chars, query, source)
 
 
 class QuoteIndex:
@@ -316,11 +384,11 @@ class QuoteIndex:
             if source.seq >= seq or (not long and source.author == author):
                 continue
             checked += 1
-            score = _similarity(query, source.text, need)
+            score = _similarity(query, source, need, self.stats)
             if score < need and _ELLIPSIS.search(para.text):
                 if pieces is None:
                     pieces = [" " + " ".join(p) + " " for p in segments(para.text)]
-                score = max(score, _cut_similarity(pieces, source.text, n, need))
+                score = max(score, _cut_similarity(pieces, source, n, need, self.stats))
             if score >= need and (best is None or (score, -pid) > (best[0], -best[1])):
                 best = (score, pid)
         self.stats.verifications += checked
@@ -336,25 +404,36 @@ def _shingles(ids: list[int]) -> list[int]:
     return list(map(hash, zip(ids, ids[1:], ids[2:], strict=False)))
 
 
-def _similarity(query: str, source: str, need: float = 0.0) -> float:
+def _similarity(query: str, source: _Source, need: float, stats: QuoteStats) -> float:
     """How well ``query`` matches a stretch of ``source`` (whole-to-whole if it is longer).
 
-    Both are padded normalised texts. Cheap tests first: an exact copy is a
+    ``query`` is a padded normalised text. Cheap tests first: an exact copy is a
     substring; a copy with small edits still has nearly all its words in the
-    source, which paragraphs that merely share a phrase do not.
+    source, which paragraphs that merely share a phrase do not. The character
+    comparison then only ever sees bounded texts: a quote of up to
+    ``MAX_FUZZY_WORDS`` words against the stretch of the source it lines up with
+    (found through shared 3-grams), and longer quotes by their share of the
+    source's 3-grams. So a huge or repetitive paragraph costs time in proportion
+    to its length, never to its square.
     """
-    if query in source:
-        return 100.0
     query_words = query.split()
-    known = set(source.split())
+    window = source.window(query_words)
+    if query in window:
+        return 100.0
+    known = source.vocabulary()
     if sum(w in known for w in query_words) < MIN_WORD_SHARE * len(query_words):
         return 0.0
-    if len(query) <= len(source):
-        return float(fuzz.partial_ratio(query, source, score_cutoff=need))
-    return float(fuzz.ratio(query, source, score_cutoff=need))
+    if len(query_words) > MAX_FUZZY_WORDS:
+        return source.shingle_share(query_words)
+    stats.record_fuzzy(len(query), len(window))
+    if len(query) > len(window):
+        return float(fuzz.ratio(query, window, score_cutoff=need))
+    return float(fuzz.partial_ratio(query, window, score_cutoff=need))
 
 
-def _cut_similarity(pieces: list[str], source: str, n_words: int, need: float) -> float:
+def _cut_similarity(
+    pieces: list[str], source: _Source, n_words: int, need: float, stats: QuoteStats
+) -> float:
     """Score of a quote with ellipsis cuts: its weakest piece, if the pieces cover most of it.
 
     Pieces of one or two words (``Oh…``) are too short to check and are left out.
@@ -363,4 +442,4 @@ def _cut_similarity(pieces: list[str], source: str, n_words: int, need: float) -
     covered = sum(p.count(" ") - 1 for p in checked)
     if not checked or covered < 0.7 * n_words:
         return 0.0
-    return min(_similarity(p, source, need) for p in checked)
+    return min(_similarity(p, source, need, stats) for p in checked)
