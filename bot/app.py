@@ -19,6 +19,7 @@ from bot.guilds.permissions import refund_cooldown
 from bot.settings import Settings
 from bot.sources.loading import ingest_seeds
 from bot.storage import Storage
+from bot.workers import shutdown_workers, workers
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class ThreadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.storage.open()
+        await workers().start()  # the first import then does not wait for it
         if self.load_seeds:
             await self.ingest_seeds()
         from bot.ui.paginator import DYNAMIC_ITEMS
@@ -133,6 +135,8 @@ class ThreadBot(commands.Bot):
         return "global"
 
     async def close(self) -> None:
+        # Children parsing uploads are killed first: stopping never waits for a parse.
+        await shutdown_workers()
         await super().close()
         await self.storage.close()
 
