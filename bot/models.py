@@ -41,6 +41,10 @@ class ParseError(ValueError):
         self.expected = expected
         super().__init__(f"{file}:{line}: {expected}")
 
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, int, str]]:
+        # Rebuilt from its three fields when it comes back from a worker process.
+        return (type(self), (self.file, self.line, self.expected))
+
 
 @dataclass(frozen=True, slots=True)
 class Comment:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.inference import INFERENCE_VERSION, infer_replies
-from bot.models import IngestResult, ParseError, Thread
+from bot.models import IngestResult, ParseError, ReplyStructure, Thread
 from bot.sources.capture import decode, parse_thread
 from bot.storage import SHIPPED, Storage
 
@@ -73,6 +73,13 @@ async def ingest_thread(
     in a worker thread: on the event loop it would stall every other command meanwhile.
     """
     replies = await asyncio.to_thread(infer_replies, thread)
+    return await store_thread(storage, thread, replies, guild_id=guild_id)
+
+
+async def store_thread(
+    storage: Storage, thread: Thread, replies: ReplyStructure, *, guild_id: int = SHIPPED
+) -> IngestResult:
+    """Store a thread whose replies were inferred already (in a worker, for an upload)."""
     return await storage.ingest(
         thread, replies, guild_id=guild_id, inference_version=INFERENCE_VERSION
     )

@@ -5,6 +5,10 @@ anything is downloaded, everything is parsed and checked before anything is
 stored, and every refusal is a :class:`ImportRefused` (a user-facing error naming
 the file and, for a bad file, the line).
 
+Reading (decoding, parsing, reply inference) is untrusted work: it runs in a worker
+process with CPU, memory and wall-clock limits (:mod:`bot.workers`), never in the bot's
+interpreter; only storing the result happens here.
+
 Encodings: UTF-8 (with or without BOM) and Windows-1252 through
 :func:`bot.sources.capture.decode`, plus UTF-16 with a BOM (what Windows Notepad calls
 "Unicode"), which would otherwise look like binary. charset-normalizer is not used:
@@ -14,20 +18,35 @@ both worse than the fixed UTF-8 → cp1252 order.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import UserFacingError
-from bot.models import IngestResult, ParseError, ParseWarning, Thread
-from bot.sources.loading import ingest_thread, parse_bytes
+from bot.inference import infer_replies
+from bot.models import IngestResult, ParseError, ParseWarning, ReplyStructure, Thread
+from bot.sources.loading import parse_bytes, store_thread
 from bot.storage import Storage
 from bot.text import safe, truncate
 from bot.ui.limits import CONTENT_MAX
+from bot.workers import (
+    Limits,
+    WorkerCrashed,
+    WorkerOutOfMemory,
+    WorkersClosed,
+    WorkerTimeout,
+    run_in_worker,
+)
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+UPLOAD_LIMITS = Limits(cpu_s=10, memory_mb=300, wall_s=15)
+"""What reading one upload may cost. The largest files the default limits allow (2 MB,
+or 20,000 short comments) take about 1 s of CPU and 60 MB; ten times that is refused."""
+
+log = logging.getLogger(__name__)
 
 
 class ImportRefused(UserFacingError):
@@ -115,6 +134,48 @@ def parse_upload(data: bytes, filename: str, *, max_comments: int) -> list[Threa
     return threads
 
 
+def read_upload(
+    data: bytes, filename: str, *, max_comments: int
+) -> list[tuple[Thread, ReplyStructure]]:
+    """Parse a file and infer each thread's replies: what the worker process runs."""
+    return [
+        (thread, infer_replies(thread))
+        for thread in parse_upload(data, filename, max_comments=max_comments)
+    ]
+
+
+async def read_in_worker(
+    data: bytes, filename: str, *, max_comments: int, guild_id: int
+) -> list[tuple[Thread, ReplyStructure]]:
+    """:func:`read_upload` in a worker process within :data:`UPLOAD_LIMITS`.
+
+    One guild's files are read one at a time, so a server sending bad files waits for
+    itself. A breach of a limit is an :class:`ImportRefused` with one clear sentence.
+    """
+    name = safe(truncate(filename, 100))
+    try:
+        return await run_in_worker(
+            read_upload,
+            data,
+            filename,
+            max_comments=max_comments,
+            limits=UPLOAD_LIMITS,
+            key=("upload", guild_id),
+        )
+    except WorkerTimeout:
+        raise ImportRefused(f"{name} took too long to read; nothing was stored.") from None
+    except WorkerOutOfMemory:
+        raise ImportRefused(f"{name} needed too much memory to read; nothing was stored.") from None
+    except WorkersClosed:
+        raise ImportRefused(
+            f"The bot is restarting, so {name} was not read; nothing was stored. "
+            "Send it again in a minute."
+        ) from None
+    except WorkerCrashed as exc:
+        log.error("reading upload %r failed: %s", filename, exc)
+        raise ImportRefused(f"{name} could not be read; nothing was stored.") from None
+
+
 async def import_bytes(
     storage: Storage,
     data: bytes,
@@ -131,12 +192,12 @@ async def import_bytes(
     new threads behind (a thread it *replaced* keeps the new version).
     """
     check_size(filename, len(data), max_bytes)
-    # Parsing a big file takes a noticeable part of a second: off the event loop.
-    threads = await asyncio.to_thread(parse_upload, data, filename, max_comments=max_comments)
+    read = await read_in_worker(data, filename, max_comments=max_comments, guild_id=guild_id)
+    threads = [thread for thread, _ in read]
     results: list[IngestResult] = []
     try:
-        for thread in threads:
-            results.append(await ingest_thread(storage, thread, guild_id=guild_id))
+        for thread, replies in read:
+            results.append(await store_thread(storage, thread, replies, guild_id=guild_id))
     except BaseException:
         for result in results:
             if result.status == "added":
