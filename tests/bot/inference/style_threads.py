@@ -890,9 +890,9 @@ class _Gen:
         if kind == "straight":
             return p.text.replace("’", "'").replace("“", '"').replace("”", '"')
         if kind == "punct":
-            if ", " in p.text and self.rng.random() < 0.6:
+            if ", " in p.text and (self.rng.random() < 0.6 or not p.text.endswith(".")):
                 return p.text.replace(", ", " — ", 1)
-            return p.text[:-1] + "!" if p.text.endswith(".") else p.text + "."
+            return p.text[:-1] + "!"
         # elide: keep first and last sentence, cut the middle
         sents = re.split(r"(?<=[.?!]) ", p.text)
         return sents[0] + " (…) " + " ".join(sents[-1:])
