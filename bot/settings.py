@@ -42,6 +42,12 @@ class Settings:
     import_max_comments: int = 20_000
     replay_interval: float = 1.5
     """Seconds between replayed comments at speed 1."""
+    database_url: str | None = None
+    """``postgresql://…``: a shared PostgreSQL database instead of the SQLite file."""
+    shard_count: int | None = None
+    """Shards across all processes; ``None``: one process, discord.py picks the count."""
+    shard_ids: tuple[int, ...] | None = None
+    """The shards this process serves (``None`` with a count: all of them)."""
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str | None], *, require_token: bool = True) -> Settings:
@@ -78,6 +84,13 @@ class Settings:
             raise SettingsError(f"SUMMARY_BACKEND must be 'offline' or 'llm', got {backend!r}")
         if backend == "llm" and not (get("LLM_BASE_URL") and get("LLM_MODEL")):
             raise SettingsError("SUMMARY_BACKEND=llm needs LLM_BASE_URL and LLM_MODEL in .env")
+        database_url = get("DATABASE_URL")
+        if database_url is not None and not database_url.startswith(_PG_SCHEMES):
+            raise SettingsError(
+                "DATABASE_URL must be a PostgreSQL URL (postgresql://user:pass@host:port/db), "
+                f"got one starting {database_url.split(':', 1)[0]!r}"
+            )
+        shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
         return cls(
             token=token,
             database_path=Path(get("DATABASE_PATH") or "data/threadbot.db"),
@@ -91,7 +104,37 @@ class Settings:
             import_max_bytes=_positive_int(env, "IMPORT_MAX_BYTES", 2_000_000),
             import_max_comments=_positive_int(env, "IMPORT_MAX_COMMENTS", 20_000),
             replay_interval=_positive_float(env, "REPLAY_INTERVAL", 1.5),
+            database_url=database_url,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
+
+
+_PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _shards(count: str | None, ids: str | None) -> tuple[int | None, tuple[int, ...] | None]:
+    """``SHARD_COUNT`` and ``SHARD_IDS`` (``0,1``), checked against each other."""
+    if count is None:
+        if ids is not None:
+            raise SettingsError("SHARD_IDS needs SHARD_COUNT (the shards across all processes)")
+        return None, None
+    if not count.isdigit() or int(count) <= 0:
+        raise SettingsError(f"SHARD_COUNT must be a positive whole number, got {count!r}")
+    total = int(count)
+    if ids is None:
+        return total, None
+    parts = [p.strip() for p in ids.split(",")]
+    if not all(p.isdigit() for p in parts):
+        raise SettingsError(f"SHARD_IDS must be shard numbers separated by commas, got {ids!r}")
+    numbers = tuple(int(p) for p in parts)
+    if len(set(numbers)) != len(numbers):
+        raise SettingsError(f"SHARD_IDS lists a shard twice: {ids!r}")
+    if any(n >= total for n in numbers):
+        raise SettingsError(
+            f"SHARD_IDS must be below SHARD_COUNT ({total}): shards are numbered 0..{total - 1}"
+        )
+    return total, numbers
 
 
 def _positive_int(env: Mapping[str, str | None], name: str, default: int) -> int:

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, settings
 from bot.sources.loading import ingest_files
 from bot.storage import Storage
 
+pytest_plugins = ["tests.postgres"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_f0163f8d9acaa1b0.txt"

@@ -58,3 +58,40 @@ def test_env_file_overlaid_by_environment(tmp_path: Path) -> None:
     assert settings.guild_id == 7
     assert settings.database_path == Path("x.db")
     assert load_settings(tmp_path / "missing", {"DISCORD_TOKEN": TOKEN}).token == TOKEN
+
+
+def test_database_url_and_shards() -> None:
+    settings = Settings.from_mapping(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_URL": "postgresql://bot:secret@db:5432/threadbot",
+            "SHARD_COUNT": "4",
+            "SHARD_IDS": "2, 3",
+        }
+    )
+    assert settings.database_url == "postgresql://bot:secret@db:5432/threadbot"
+    assert settings.shard_count == 4
+    assert settings.shard_ids == (2, 3)
+    plain = Settings.from_mapping({"DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "2"})
+    assert (plain.database_url, plain.shard_count, plain.shard_ids) == (None, 2, None)
+    default = Settings.from_mapping({"DISCORD_TOKEN": TOKEN})
+    assert (default.database_url, default.shard_count, default.shard_ids) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be a PostgreSQL URL"),
+        ({"DATABASE_URL": "data/threadbot.db"}, "DATABASE_URL must be a PostgreSQL URL"),
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a positive"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT must be a positive"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0;1"}, "separated by commas"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1,1"}, "lists a shard twice"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "must be below SHARD_COUNT"),
+    ],
+)
+def test_database_and_shard_errors(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as info:
+        Settings.from_mapping({"DISCORD_TOKEN": TOKEN, **env})
+    assert "\n" not in str(info.value)
