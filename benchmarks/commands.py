@@ -28,7 +28,7 @@ from bot.storage import Storage
 from bot.summaries import engine as summaries
 from bot.summaries import service as summary_service
 from bot.ui import rendering
-from bot.ui.paginator import (
+from bot.ui.pages import (
     AuthorCommentsSource,
     CommentsSource,
     ParticipantsSource,

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.app import ThreadBot
 from bot.ui import paginator
 from bot.ui.limits import CUSTOM_ID_MAX
-from bot.ui.paginator import AuthorCommentsSource, ParticipantsSource
+from bot.ui.pages import AuthorCommentsSource, ParticipantsSource
 from bot.ui.summary_commands import llm_cooldown, send_summary
 from bot.ui.transformers import AuthorArg, ThreadArg, resolve_subject, subject_choices_for
 

@@ -18,7 +18,7 @@ from bot.models import StoredThread
 from bot.storage import Storage, fold
 from bot.ui.autocomplete import choice, rank, suggest
 from bot.ui.limits import AUTOCOMPLETE_CHOICES_MAX, CHOICE_VALUE_MAX
-from bot.ui.paginator import storage_of
+from bot.ui.pages import storage_of
 
 
 async def resolve_thread(storage: Storage, value: str, guild_id: int | None) -> StoredThread:

@@ -11,18 +11,8 @@ from bot.app import ThreadBot
 from bot.models import Comment, ReplyStructure, StoredThread, Thread
 from bot.sources.loading import ingest_files
 from bot.storage import Storage
-from bot.ui.paginator import (
-    DYNAMIC_ITEMS,
-    LAST,
-    AuthorCommentsSource,
-    CommentsSource,
-    JumpModal,
-    ThreadListSource,
-    build_view,
-    name_tag,
-    navigation,
-    start,
-)
+from bot.ui.pages import LAST, AuthorCommentsSource, CommentsSource, ThreadListSource, name_tag
+from bot.ui.paginator import DYNAMIC_ITEMS, JumpModal, build_view, navigation, start
 from tests.cogs.conftest import (
     GUILD,
     OTHER_GUILD,
