@@ -60,7 +60,9 @@ class ThreadTree(app_commands.CommandTree["ThreadBot"]):
         elif isinstance(original, app_commands.NoPrivateMessage):
             message = "This command works in a server, not in DMs."
         elif isinstance(original, app_commands.CheckFailure):
+            # A check refused before the command ran (bot.guilds.checks): nothing was done.
             message = str(original) or "You can't use this command here."
+            refund_cooldown(interaction)
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed", command, exc_info=original)
@@ -83,6 +85,8 @@ class ThreadBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
+            # Every message the bot sends pings nobody unless it says otherwise; discord.py
+            # applies this to responses, follow-ups and webhooks alike.
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=ThreadTree,
@@ -145,12 +149,8 @@ async def send_ephemeral(interaction: discord.Interaction[Any], message: str) ->
     """Answer an interaction once: a first response, or a follow-up if one was sent already."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+            await interaction.followup.send(message, ephemeral=True)
         else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+            await interaction.response.send_message(message, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from discord import app_commands
+
 from bot.text import safe
 
 
@@ -39,3 +41,12 @@ class NotAllowed(UserFacingError):
 
 class Busy(UserFacingError):
     """The thing is already running, or the person has to wait (cooldowns)."""
+
+
+class Refused(app_commands.CheckFailure):
+    """A command's check said no (missing permission or role). Raised before the command
+    runs, so nothing was done and the person's cooldown use is given back."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

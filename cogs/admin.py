@@ -1,11 +1,11 @@
 """``/threadbot …``: server administration — delete an imported thread, the server's settings.
 
 The group is hidden from members without Manage Server by default (Discord's
-``default_member_permissions``) and every subcommand checks again at run time, since a
-server can show the group to anyone in its Integrations settings. Importing lives in
-``/thread import`` instead, so that a role set with ``/threadbot config set import_role``
-can use it without that. Refusals are raised as user-facing errors; the tree's
-``on_error`` answers them ephemerally.
+``default_member_permissions``) and the cog's ``interaction_check`` checks again before
+every subcommand, since a server can show the group to anyone in its Integrations
+settings. Importing lives in ``/thread import`` instead, so that a role set with
+``/threadbot config set import_role`` can use it without that. Refusals are raised as
+errors; the tree's ``on_error`` answers them ephemerally.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ from bot.guilds.config import (
     describe,
     load_config,
 )
-from bot.guilds.permissions import ensure_manager
+from bot.guilds.permissions import ensure_manager, server_id
 from bot.replay import pacing_floor
 from bot.storage import SHIPPED
 from bot.text import safe, truncate
 from bot.ui.transformers import ThreadArg
-
-NONE = discord.AllowedMentions.none()
 
 ResettableSetting = Literal[
     "import_role", "replay_role", "max_speed", "public_threads", "replays_at_once", "all"
@@ -61,6 +59,11 @@ class Admin(
         self.bot = bot
         super().__init__()
 
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Every ``/threadbot`` command: Manage Server (or administrator), in a server."""
+        ensure_manager(interaction)
+        return True
+
     # ---- delete ------------------------------------------------------------------------
 
     @app_commands.command(
@@ -69,8 +72,7 @@ class Admin(
     @app_commands.describe(thread="The imported thread to delete (start typing its title)")
     async def delete(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
         """Comments, reply edges, summaries, search rows and replay records go with it."""
-        guild_id = _guild(interaction)
-        ensure_manager(interaction)
+        guild_id = server_id(interaction)
         if thread.guild_id == SHIPPED:
             raise NotAllowed(
                 f"**{safe(truncate(thread.title, 150))}** ships with threadbot and can't be "
@@ -90,15 +92,13 @@ class Admin(
             f"Deleted **{safe(truncate(thread.title, 150))}** (`{thread.slug}`) and its "
             f"{thread.comment_count:,} comments, reply links, summaries and replay records.",
             ephemeral=True,
-            allowed_mentions=NONE,
         )
 
     # ---- config ------------------------------------------------------------------------
 
     @config.command(name="show", description="Show this server's threadbot settings")
     async def config_show(self, interaction: discord.Interaction[ThreadBot]) -> None:
-        guild_id = _guild(interaction)
-        ensure_manager(interaction)
+        guild_id = server_id(interaction)
         config = await load_config(self.bot.storage, guild_id)
         await self._show(interaction, config)
 
@@ -119,8 +119,7 @@ class Admin(
         public_threads: bool | None = None,
         replays_at_once: app_commands.Range[int, 1, REPLAYS_PER_GUILD_MAX] | None = None,
     ) -> None:
-        guild_id = _guild(interaction)
-        ensure_manager(interaction)
+        guild_id = server_id(interaction)
         changes: dict[str, Any] = {}
         for key, role in (("import_role_id", import_role), ("replay_role_id", replay_role)):
             if role is not None:
@@ -146,8 +145,7 @@ class Admin(
     async def config_reset(
         self, interaction: discord.Interaction[ThreadBot], setting: ResettableSetting
     ) -> None:
-        guild_id = _guild(interaction)
-        ensure_manager(interaction)
+        guild_id = server_id(interaction)
         storage = self.bot.storage
         if setting == "all":
             config = GuildConfig()
@@ -164,16 +162,7 @@ class Admin(
         base = self.bot.settings.replay_interval
         min_interval, _ = pacing_floor(base)  # what the replay manager paces with
         text = describe(config, base_interval=base, min_interval=min_interval)
-        await interaction.response.send_message(
-            f"{note}\n{text}" if note else text, ephemeral=True, allowed_mentions=NONE
-        )
-
-
-def _guild(interaction: discord.Interaction[Any]) -> int:
-    """The server the command runs in (the group is guild-only; DMs never get here)."""
-    if interaction.guild_id is None:
-        raise NotAllowed("This command works in a server, not in DMs.")
-    return interaction.guild_id
+        await interaction.response.send_message(f"{note}\n{text}" if note else text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -17,8 +17,8 @@ from discord.ext import commands
 
 from bot.app import ThreadBot
 from bot.errors import Busy, UserFacingError
-from bot.guilds.config import load_config
-from bot.guilds.permissions import ensure_allowed, heavy_cooldown
+from bot.guilds.checks import allowed_to
+from bot.guilds.permissions import heavy_cooldown, server_id
 from bot.models import StoredThread
 from bot.replay import (
     CHANNEL_BUSY,
@@ -36,7 +36,6 @@ from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 SPEED = app_commands.Range[float, SPEED_MIN, SPEED_MAX]
 
 
@@ -87,6 +86,7 @@ class Replay(
         speed=f"2 = twice as fast, 0.5 = half as fast ({SPEED_MIN:g}–{SPEED_MAX:g}; default 1)",
     )
     @heavy_cooldown("replay")
+    @allowed_to("replay")
     async def start(
         self,
         interaction: discord.Interaction[ThreadBot],
@@ -95,10 +95,9 @@ class Replay(
         last: COMMENT_NUMBER | None = None,
         speed: SPEED = 1.0,
     ) -> None:
-        config = await load_config(self.bot.storage, interaction.guild_id)
-        ensure_allowed(interaction, "replay", config.roles_for("replay"))
+        guild_id = server_id(interaction)
         channel = interaction.channel
-        if channel is None or interaction.guild_id is None:
+        if channel is None:
             raise UserFacingError("I can't see this channel.")
         if thread.comment_count == 0:
             raise UserFacingError("That thread has no comments to replay.")
@@ -112,13 +111,13 @@ class Replay(
             raise UserFacingError("`from` must not come after `to`.")
         # Refused before deferring, so the refusal stays private (the manager checks again,
         # atomically, for two starts racing).
-        limits = await self.replays.limits(interaction.guild_id)
+        limits = await self.replays.limits(guild_id)
         limits.check_speed(speed)
         if not limits.public_threads and isinstance(channel, discord.ForumChannel):
             raise UserFacingError(NO_FORUM_POSTS)
         if await self.bot.storage.running_replay(channel.id) is not None:
             raise Busy(CHANNEL_BUSY)
-        if await self.bot.storage.count_running_replays(interaction.guild_id) >= (
+        if await self.bot.storage.count_running_replays(guild_id) >= (
             limits.max_per_guild
         ):
             raise Busy(guild_busy(limits.max_per_guild))
@@ -126,7 +125,7 @@ class Replay(
         await interaction.response.defer(thinking=True)
         started = await self.replays.start(
             channel=channel,
-            guild_id=interaction.guild_id,
+            guild_id=guild_id,
             user_id=interaction.user.id,
             thread=thread,
             first_seq=first_seq,
@@ -142,20 +141,18 @@ class Replay(
         )
         if started.mode == "embed":
             text += "\n" + EMBED_NOTICE
-        await interaction.followup.send(text, allowed_mentions=NONE)
+        await interaction.followup.send(text)
 
     @app_commands.command(name="stop", description="Stop the replay running in this channel")
+    @allowed_to("replay")
     async def stop(self, interaction: discord.Interaction[ThreadBot]) -> None:
-        config = await load_config(self.bot.storage, interaction.guild_id)
-        ensure_allowed(interaction, "replay", config.roles_for("replay"))
         channel_id = interaction.channel_id
         record = None if channel_id is None else await self.replays.stop(channel_id)
         if record is None:
             raise UserFacingError("No replay is running here.")
         thread = await self.bot.storage.get_thread(record.thread_id, record.guild_id)
         await interaction.response.send_message(
-            f"Stopped the replay of **{_title(thread)}** after {_progress(record)}.",
-            allowed_mentions=NONE,
+            f"Stopped the replay of **{_title(thread)}** after {_progress(record)}."
         )
 
     @app_commands.command(name="status", description="How far the replay in this channel is")
@@ -174,9 +171,7 @@ class Replay(
             + (f" · in <#{record.target_id}>" if record.target_id else ""),
             f"started by <@{record.started_by}> {_when(record.started_at)}",
         ]
-        await interaction.response.send_message(
-            "\n".join(lines), ephemeral=True, allowed_mentions=NONE
-        )
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
 
 def _title(thread: StoredThread | None) -> str:

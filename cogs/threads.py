@@ -16,18 +16,17 @@ from discord.ext import commands
 
 from bot.app import ThreadBot
 from bot.errors import NotFound
-from bot.guilds.config import load_config
-from bot.guilds.permissions import ensure_allowed, heavy_cooldown
+from bot.guilds.checks import allowed_to
+from bot.guilds.permissions import heavy_cooldown, server_id
 from bot.sources.uploads import check_size, import_upload
 from bot.sources.uploads import describe as describe_import
 from bot.ui import paginator, rendering
 from bot.ui.graph import render_png
-from bot.ui.paginator import CommentsSource, ThreadListSource
+from bot.ui.pages import CommentsSource, ThreadListSource
 from bot.ui.rendering import Source
 from bot.ui.summary_commands import llm_cooldown, send_summary
 from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
 
-NONE = discord.AllowedMentions.none()
 GRAPH_FILE = "replies.png"
 
 
@@ -49,9 +48,9 @@ class Threads(
     @app_commands.describe(thread="The thread (start typing its title)")
     async def read(self, interaction: discord.Interaction[ThreadBot], thread: ThreadArg) -> None:
         messages = rendering.article_messages(thread)
-        await interaction.response.send_message(embeds=messages[0], allowed_mentions=NONE)
+        await interaction.response.send_message(embeds=messages[0])
         for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, allowed_mentions=NONE)
+            await interaction.followup.send(embeds=embeds)
 
     @app_commands.command(name="comments", description="Page through a thread's comments")
     @app_commands.describe(
@@ -94,7 +93,7 @@ class Threads(
                 for c in await storage.comments_by_seq(thread.id, seqs)
             }
             embed = rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
-            await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+            await interaction.response.send_message(embed=embed)
             return
         # Drawing the graph can take over a second: acknowledge first.
         await interaction.response.defer(thinking=True)
@@ -104,7 +103,6 @@ class Threads(
         await interaction.followup.send(
             embed=embed,
             file=discord.File(io.BytesIO(png), filename=GRAPH_FILE),
-            allowed_mentions=NONE,
         )
 
     @app_commands.command(
@@ -123,28 +121,25 @@ class Threads(
         file="A thread capture (.txt, UTF-8 or Windows-1252) or a WordPress export (.xml)"
     )
     @heavy_cooldown("import")
+    @allowed_to("import")
     async def import_thread(
         self, interaction: discord.Interaction[ThreadBot], file: discord.Attachment
     ) -> None:
         """In ``/thread`` (not the Manage-Server-only ``/threadbot``) so that a role set with
         ``/threadbot config`` can import without extra Integrations settings. Checks come
-        first and cost nothing: server, permission, then the declared size."""
-        config = await load_config(self.bot.storage, interaction.guild_id)
-        ensure_allowed(interaction, "import", config.roles_for("import"))  # DMs refused too
-        assert interaction.guild_id is not None
+        first and cost nothing: server and permission (declared above), then the size."""
+        guild_id = server_id(interaction)
         settings = self.bot.settings
         check_size(file.filename, file.size, settings.import_max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await import_upload(
             self.bot.storage,
             file,
-            guild_id=interaction.guild_id,
+            guild_id=guild_id,
             max_bytes=settings.import_max_bytes,
             max_comments=settings.import_max_comments,
         )
-        await interaction.followup.send(
-            describe_import(report), ephemeral=True, allowed_mentions=NONE
-        )
+        await interaction.followup.send(describe_import(report), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 import discord
 from discord import app_commands
 
-from bot.errors import NotAllowed
+from bot.errors import Refused
 
 Action = Literal["import", "replay"]
 
@@ -43,18 +43,25 @@ def is_allowed(
     return bool(set(role_ids) & set(configured_roles))
 
 
+def server_id(interaction: discord.Interaction[Any]) -> int:
+    """The server an interaction comes from; in DMs :class:`~discord.app_commands.NoPrivateMessage`
+    (the tree's ``on_error`` words it once for every command)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
 def ensure_allowed(
     interaction: discord.Interaction[Any],
     action: Action,
     configured_roles: Collection[int] = (),
 ) -> None:
-    """Raise :class:`NotAllowed` unless the member behind ``interaction`` may do ``action``.
+    """Raise :class:`Refused` unless the member behind ``interaction`` may do ``action``.
 
     Uses the permissions Discord resolved for the member in this channel (overwrites
     included), so no member cache or intent is needed.
     """
-    if interaction.guild_id is None:
-        raise NotAllowed("This command works in a server, not in DMs.")
+    server_id(interaction)
     user = interaction.user
     role_ids = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
     if is_allowed(action, interaction.permissions, role_ids, configured_roles):
@@ -62,20 +69,19 @@ def ensure_allowed(
     needed = PERMISSION_LABEL[DEFAULT_PERMISSION[action]]
     verb = "import threads" if action == "import" else "start or stop replays"
     extra = " or one of the roles set with /threadbot config" if configured_roles else ""
-    raise NotAllowed(f"You need the {needed} permission{extra} to {verb} here.")
+    raise Refused(f"You need the {needed} permission{extra} to {verb} here.")
 
 
 def ensure_manager(interaction: discord.Interaction[Any]) -> None:
-    """Raise :class:`NotAllowed` unless the member may change this server's settings.
+    """Raise :class:`Refused` unless the member may change this server's settings.
 
     ``/threadbot`` is hidden from members without Manage Server by default, but a
     server can show it to anyone in its Integrations settings: this check still holds.
     """
-    if interaction.guild_id is None:
-        raise NotAllowed("This command works in a server, not in DMs.")
+    server_id(interaction)
     permissions = interaction.permissions
     if not (permissions.administrator or permissions.manage_guild):
-        raise NotAllowed("You need the Manage Server permission to change threadbot here.")
+        raise Refused("You need the Manage Server permission to change threadbot here.")
 
 
 # ---- cooldowns ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 from discord.app_commands import Namespace
 
 from bot.app import ThreadBot
@@ -221,8 +222,13 @@ class FakeInteraction:
         self.followup = FakeFollowup(self)
         raw = [{"type": 3, "name": k, "value": v} for k, v in (options or {}).items()]
         self.namespace = Namespace(self, {}, raw)  # type: ignore[arg-type]
+        self.created_at = discord.utils.utcnow()
+        self.extras: dict[str, Any] = {}
 
     def record(self, sent: Sent) -> None:
+        if sent.allowed_mentions is None and sent.how not in ("defer", "modal"):
+            # What discord.py sends when a call gives none: the client's default.
+            sent.allowed_mentions = self.client.allowed_mentions
         self.sent.append(sent)
 
     @property
@@ -331,3 +337,12 @@ def text_of(sent: Sent) -> str:
 
 
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
+
+
+async def invoke(command: Any, cog: Any, interaction: Any, *args: Any, **kwargs: Any) -> None:
+    """Run an app command as discord.py's tree does once the options are resolved: its checks
+    (the cog's ``interaction_check`` and the declared ones, which raise their refusal), then
+    its callback."""
+    if not await command._check_can_run(interaction):
+        raise app_commands.CheckFailure(f"a check of /{command.qualified_name} returned False")
+    await command.callback(cog, interaction, *args, **kwargs)

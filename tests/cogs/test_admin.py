@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from bot.app import ThreadBot
-from bot.errors import Busy, NotAllowed, UserFacingError
+from bot.errors import Busy, NotAllowed, Refused, UserFacingError
 from bot.guilds.config import ConfigError, GuildConfig, load_config
 from bot.models import StoredThread
 from bot.settings import Settings
@@ -21,7 +21,7 @@ from bot.sources.uploads import ImportRefused
 from bot.storage import Storage
 from cogs.admin import Admin
 from cogs.threads import Threads
-from tests.cogs.conftest import GUILD, OTHER_GUILD, FakeInteraction, make_bot
+from tests.cogs.conftest import GUILD, OTHER_GUILD, FakeInteraction, invoke, make_bot
 from tests.conftest import SEED_FILE, row_counts
 
 MANAGER = discord.Permissions(manage_guild=True)
@@ -100,7 +100,7 @@ async def test_delete_leaves_no_row_anywhere(cog: Admin) -> None:
         assert imported[table] > before[table], f"the import made no {table} rows to delete"
 
     interaction = AdminInteraction(cog.bot, permissions=MANAGER)
-    await cog.delete.callback(cog, interaction, thread)  # type: ignore[arg-type]
+    await invoke(cog.delete, cog, interaction, thread)
 
     assert interaction.last.ephemeral and "Deleted **My own copy**" in (
         interaction.last.content or ""
@@ -115,16 +115,16 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
     storage = cog.bot.storage
     seed = await shipped(storage)
     with pytest.raises(NotAllowed, match="ships with threadbot"):
-        await cog.delete.callback(  # type: ignore[arg-type]
-            cog, AdminInteraction(cog.bot, permissions=MANAGER), seed
+        await invoke(
+            cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), seed
         )
     mine = await import_seed(storage)
     member = AdminInteraction(cog.bot, permissions=MEMBER)
-    with pytest.raises(NotAllowed, match="Manage Server"):
-        await cog.delete.callback(cog, member, mine)  # type: ignore[arg-type]
+    with pytest.raises(Refused, match="Manage Server"):
+        await invoke(cog.delete, cog, member, mine)
     theirs = AdminInteraction(cog.bot, permissions=MANAGER, guild_id=OTHER_GUILD)
     with pytest.raises(NotAllowed, match="isn't available here"):
-        await cog.delete.callback(cog, theirs, mine)  # type: ignore[arg-type]
+        await invoke(cog.delete, cog, theirs, mine)
 
     replay = await storage.start_replay(
         guild_id=GUILD,
@@ -138,8 +138,8 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
     )
     assert replay is not None
     with pytest.raises(Busy, match="replay of this thread is running"):
-        await cog.delete.callback(  # type: ignore[arg-type]
-            cog, AdminInteraction(cog.bot, permissions=MANAGER), mine
+        await invoke(
+            cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), mine
         )
     assert await storage.get_thread(mine.id, GUILD) is not None
     assert await storage.get_thread(seed.id, None) is not None
@@ -156,13 +156,13 @@ async def test_config_set_show_and_reset_round_trip(cog: Admin) -> None:
     storage = cog.bot.storage
     group = cog.config
     show = AdminInteraction(cog.bot, permissions=MANAGER)
-    await cog.config_show.callback(cog, show)  # type: ignore[arg-type]
+    await invoke(cog.config_show, cog, show)
     assert show.last.ephemeral and "no extra role set" in (show.last.content or "")
     assert group.name == "config"
 
     saved = AdminInteraction(cog.bot, permissions=MANAGER)
-    await cog.config_set.callback(  # type: ignore[arg-type]
-        cog, saved, import_role=role(77), max_speed=2.0, replays_at_once=1
+    await invoke(
+        cog.config_set, cog, saved, import_role=role(77), max_speed=2.0, replays_at_once=1
     )
     text = saved.last.content or ""
     assert saved.last.ephemeral and text.startswith("Saved.") and "<@&77>" in text
@@ -173,10 +173,10 @@ async def test_config_set_show_and_reset_round_trip(cog: Admin) -> None:
     assert await load_config(storage, OTHER_GUILD) == GuildConfig()
 
     reset = AdminInteraction(cog.bot, permissions=MANAGER)
-    await cog.config_reset.callback(cog, reset, "max_speed")  # type: ignore[arg-type]
+    await invoke(cog.config_reset, cog, reset, "max_speed")
     assert await load_config(storage, GUILD) == GuildConfig(import_role_id=77, replay_max_running=1)
-    await cog.config_reset.callback(  # type: ignore[arg-type]
-        cog, AdminInteraction(cog.bot, permissions=MANAGER), "all"
+    await invoke(
+        cog.config_reset, cog, AdminInteraction(cog.bot, permissions=MANAGER), "all"
     )
     assert await load_config(storage, GUILD) == GuildConfig()
 
@@ -185,26 +185,26 @@ async def test_config_refusals_change_nothing(cog: Admin) -> None:
     storage = cog.bot.storage
     await storage.put_guild_settings(GUILD, {"replay_max_running": 2})
     member = AdminInteraction(cog.bot, permissions=MEMBER)
-    with pytest.raises(NotAllowed, match="Manage Server"):
-        await cog.config_set.callback(cog, member, max_speed=1.0)  # type: ignore[arg-type]
-    with pytest.raises(NotAllowed, match="Manage Server"):
-        await cog.config_show.callback(cog, member)  # type: ignore[arg-type]
+    with pytest.raises(Refused, match="Manage Server"):
+        await invoke(cog.config_set, cog, member, max_speed=1.0)
+    with pytest.raises(Refused, match="Manage Server"):
+        await invoke(cog.config_show, cog, member)
     manager = AdminInteraction(cog.bot, permissions=MANAGER)
     with pytest.raises(ConfigError, match="@everyone"):
-        await cog.config_set.callback(cog, manager, replay_role=role(GUILD))  # type: ignore[arg-type]
+        await invoke(cog.config_set, cog, manager, replay_role=role(GUILD))
     with pytest.raises(ConfigError, match="bot or integration"):
-        await cog.config_set.callback(  # type: ignore[arg-type]
-            cog, manager, import_role=role(5, managed=True), max_speed=1.0
+        await invoke(
+            cog.config_set, cog, manager, import_role=role(5, managed=True), max_speed=1.0
         )
     with pytest.raises(UserFacingError, match="at least one setting"):
-        await cog.config_set.callback(cog, manager)  # type: ignore[arg-type]
+        await invoke(cog.config_set, cog, manager)
     assert manager.sent == [] and member.sent == []
     assert await load_config(storage, GUILD) == GuildConfig(replay_max_running=2)
 
 
 async def test_administrators_pass_every_check(cog: Admin) -> None:
     admin = AdminInteraction(cog.bot, permissions=discord.Permissions(administrator=True))
-    await cog.config_set.callback(cog, admin, public_threads=False)  # type: ignore[arg-type]
+    await invoke(cog.config_set, cog, admin, public_threads=False)
     assert (await load_config(cog.bot.storage, GUILD)).replay_public_threads is False
 
 
@@ -223,7 +223,7 @@ async def test_import_over_the_byte_limit_is_refused_before_download(seeded: Sto
     upload = FakeUpload("big.txt", SEED_FILE.read_bytes())
     interaction = AdminInteraction(cog.bot, permissions=MANAGER)
     with pytest.raises(ImportRefused, match=r"big\.txt is \d+ kB; imports are limited to 1 kB"):
-        await cog.import_thread.callback(cog, interaction, upload)  # type: ignore[arg-type]
+        await invoke(cog.import_thread, cog, interaction, upload)
     assert upload.reads == 0 and interaction.sent == [], "downloaded or answered before refusing"
     assert row_counts(seeded.path) == before
 
@@ -234,12 +234,12 @@ async def test_import_over_the_comment_limit_stores_nothing(seeded: Storage) -> 
     upload = FakeUpload("mine.txt", SEED_FILE.read_bytes().replace(b"Iraq", b"Iran"))
     interaction = AdminInteraction(cog.bot, permissions=MANAGER)
     with pytest.raises(ImportRefused, match="31 comments; imports are limited to 30"):
-        await cog.import_thread.callback(cog, interaction, upload)  # type: ignore[arg-type]
+        await invoke(cog.import_thread, cog, interaction, upload)
     assert row_counts(seeded.path) == before
     # Within the limit the same file is stored, for this guild only.
     roomy = await limited_cog(seeded, import_max_comments=31)
     ok = AdminInteraction(roomy.bot, permissions=MANAGER)
-    await roomy.import_thread.callback(roomy, ok, upload)  # type: ignore[arg-type]
+    await invoke(roomy.import_thread, roomy, ok, upload)
     assert ok.last.ephemeral and "Imported" in (ok.last.content or "")
     assert await seeded.count_threads(GUILD) == 2 and await seeded.count_threads(OTHER_GUILD) == 1
 
@@ -247,14 +247,14 @@ async def test_import_over_the_comment_limit_stores_nothing(seeded: Storage) -> 
 async def test_import_needs_the_permission_or_the_configured_role(seeded: Storage) -> None:
     cog = await limited_cog(seeded)
     member = AdminInteraction(cog.bot, permissions=MEMBER)
-    with pytest.raises(NotAllowed, match="Manage Server permission to import"):
-        await cog.import_thread.callback(  # type: ignore[arg-type]
-            cog, member, FakeUpload("x.txt", b"x")
+    with pytest.raises(Refused, match="Manage Server permission to import"):
+        await invoke(
+            cog.import_thread, cog, member, FakeUpload("x.txt", b"x")
         )
     await seeded.put_guild_settings(GUILD, {"import_role_id": 77})
-    with pytest.raises(NotAllowed, match="or one of the roles set with /threadbot config"):
-        await cog.import_thread.callback(  # type: ignore[arg-type]
-            cog, member, FakeUpload("x.txt", b"x")
+    with pytest.raises(Refused, match="or one of the roles set with /threadbot config"):
+        await invoke(
+            cog.import_thread, cog, member, FakeUpload("x.txt", b"x")
         )
 
 

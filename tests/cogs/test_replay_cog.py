@@ -16,12 +16,12 @@ import discord
 import pytest
 
 from bot.app import ThreadBot
-from bot.errors import Busy, NotAllowed, NotFound, UserFacingError
+from bot.errors import Busy, NotFound, Refused, UserFacingError
 from bot.models import StoredThread
 from bot.replay import EMBED_NOTICE, MAX_PER_GUILD, ReplayManager, Started
 from bot.storage import ReplayRecord, Storage
 from cogs.replay import Replay, _progress, _range
-from tests.cogs.conftest import GUILD, FakeInteraction, make_bot
+from tests.cogs.conftest import GUILD, FakeInteraction, invoke, make_bot
 
 CHANNEL = 555
 
@@ -92,7 +92,7 @@ async def seed(cog: Replay) -> StoredThread:
 
 async def run_start(cog: Replay, interaction: ReplayInteraction, **options: Any) -> None:
     thread = options.pop("thread", None) or await seed(cog)
-    await cog.start.callback(cog, interaction, thread, **options)  # type: ignore[arg-type]
+    await invoke(cog.start, cog, interaction, thread, **options)
 
 
 async def test_start_passes_the_range_speed_and_webhook_permission(cog: Replay) -> None:
@@ -149,11 +149,11 @@ async def test_a_thread_without_comments_is_refused(cog: Replay) -> None:
 async def test_members_without_manage_threads_are_refused(cog: Replay) -> None:
     for command in (cog.start, cog.stop):
         interaction = ReplayInteraction(cog.bot, permissions=MEMBER)
-        with pytest.raises(NotAllowed, match="Manage Threads"):
+        with pytest.raises(Refused, match="Manage Threads"):
             if command is cog.start:
                 await run_start(cog, interaction)
             else:
-                await cog.stop.callback(cog, interaction)  # type: ignore[arg-type]
+                await invoke(cog.stop, cog, interaction)
         assert interaction.sent == []
     assert cog.replays.calls == []  # type: ignore[attr-defined]
 
@@ -177,17 +177,17 @@ async def test_busy_channel_and_full_guild_are_refused_privately(cog: Replay) ->
 async def test_stop_and_status_answers(cog: Replay) -> None:
     status = ReplayInteraction(cog.bot, permissions=MEMBER)
     with pytest.raises(UserFacingError, match="No replay has run"):
-        await cog.status.callback(cog, status)  # type: ignore[arg-type]
+        await invoke(cog.status, cog, status)
     stop = ReplayInteraction(cog.bot, permissions=MODERATOR)
     with pytest.raises(UserFacingError, match="No replay is running here"):
-        await cog.stop.callback(cog, stop)  # type: ignore[arg-type]
+        await invoke(cog.stop, cog, stop)
 
     await run_start(cog, ReplayInteraction(cog.bot, permissions=MODERATOR), first=3, last=12)
     (record,) = await cog.bot.storage.running_replays()
     await cog.bot.storage.record_replay_progress(record.id, 5, 0, posted=4)
 
     status = ReplayInteraction(cog.bot, permissions=MEMBER)
-    await cog.status.callback(cog, status)  # type: ignore[arg-type]
+    await invoke(cog.status, cog, status)
     text = status.last.content or ""
     assert status.last.ephemeral and status.last.problems() == []
     assert "**Iraq Cease-Fire Over** — running" in text
@@ -196,7 +196,7 @@ async def test_stop_and_status_answers(cog: Replay) -> None:
 
     # Anyone may ask for the status; stopping needs the permission, and the answer is public.
     stop = ReplayInteraction(cog.bot, permissions=MODERATOR)
-    await cog.stop.callback(cog, stop)  # type: ignore[arg-type]
+    await invoke(cog.stop, cog, stop)
     assert stop.last.content == "Stopped the replay of **Iraq Cease-Fire Over** after 2 comments."
     assert not stop.last.ephemeral and stop.last.problems() == []
     stored = await cog.bot.storage.latest_replay(CHANNEL)

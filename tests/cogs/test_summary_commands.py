@@ -16,7 +16,7 @@ from bot.models import StoredThread
 from bot.sources.loading import ingest_thread
 from cogs.authors import Authors
 from cogs.threads import Threads
-from tests.cogs.conftest import GUILD, MENTION, FakeInteraction, synthetic_thread
+from tests.cogs.conftest import GUILD, MENTION, FakeInteraction, invoke, synthetic_thread
 
 
 async def seed_thread(bot: ThreadBot) -> StoredThread:
@@ -32,14 +32,14 @@ def cogs(bot: ThreadBot) -> tuple[Threads, Authors]:
 async def thread_summary(bot: ThreadBot, thread: StoredThread) -> FakeInteraction:
     threads, _ = cogs(bot)
     interaction = FakeInteraction(bot)
-    await threads.summary.callback(threads, interaction, thread)  # type: ignore[arg-type]
+    await invoke(threads.summary, threads, interaction, thread)
     return interaction
 
 
 async def author_summary(bot: ThreadBot, thread: StoredThread, name: str) -> FakeInteraction:
     _, authors = cogs(bot)
     interaction = FakeInteraction(bot, options={"thread": str(thread.id)})
-    await authors.summary.callback(authors, interaction, thread, name)  # type: ignore[arg-type]
+    await invoke(authors.summary, authors, interaction, thread, name)
     return interaction
 
 

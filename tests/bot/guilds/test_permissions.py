@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.errors import NotAllowed, NotFound
+from bot.errors import NotFound, Refused
 from bot.guilds.permissions import (
     COOLDOWN_SECONDS,
     cooldown_key,
@@ -75,11 +75,11 @@ def interaction(
 
 
 def test_refusals_name_what_is_missing() -> None:
-    with pytest.raises(NotAllowed, match="Manage Threads permission to start or stop replays"):
+    with pytest.raises(Refused, match="Manage Threads permission to start or stop replays"):
         ensure_allowed(interaction(NOTHING), "replay")
-    with pytest.raises(NotAllowed, match="or one of the roles set with /threadbot config"):
+    with pytest.raises(Refused, match="or one of the roles set with /threadbot config"):
         ensure_allowed(interaction(NOTHING), "import", [5])
-    with pytest.raises(NotAllowed, match="not in DMs"):
+    with pytest.raises(app_commands.NoPrivateMessage):
         ensure_allowed(interaction(discord.Permissions.all(), guild_id=None), "import")
     ensure_allowed(interaction(discord.Permissions(manage_guild=True)), "import")
 
@@ -87,9 +87,9 @@ def test_refusals_name_what_is_missing() -> None:
 def test_only_managers_change_settings() -> None:
     ensure_manager(interaction(discord.Permissions(manage_guild=True)))
     ensure_manager(interaction(discord.Permissions(administrator=True)))
-    with pytest.raises(NotAllowed, match="Manage Server"):
+    with pytest.raises(Refused, match="Manage Server"):
         ensure_manager(interaction(discord.Permissions(manage_threads=True, manage_roles=True)))
-    with pytest.raises(NotAllowed, match="not in DMs"):
+    with pytest.raises(app_commands.NoPrivateMessage):
         ensure_manager(interaction(discord.Permissions.all(), guild_id=None))
 
 
