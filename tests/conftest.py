@@ -65,3 +65,12 @@ def row_counts(path: Path) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         conn.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives the real client through the fake Discord is ``e2e``, wherever
+    it lives, so ``pytest -m "not slow and not e2e"`` is the quick inner loop."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "fake_discord" in fixtures or "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)

@@ -15,6 +15,8 @@ from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import ROOT, SEED_FILE, SEEDS
 
+pytestmark = pytest.mark.slow  # runs the CLI in subprocesses
+
 
 def run(tmp_path: Path, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}

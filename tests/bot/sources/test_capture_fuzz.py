@@ -18,12 +18,15 @@ import re
 from dataclasses import replace
 from functools import cache
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.models import Comment, ParseError, Thread, content_hash
 from bot.sources.capture import is_date_line, normalise, parse_thread
 from tests.conftest import SEED_FILE
+
+pytestmark = pytest.mark.slow  # fuzzing
 
 SOURCE = "fuzz.txt"
 # Looser than the parser's own header pattern: whatever might be read as a header.

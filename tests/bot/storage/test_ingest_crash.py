@@ -39,6 +39,8 @@ from bot.sources.loading import ingest_files
 from bot.storage.database import Storage
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # kills ingest subprocesses
+
 NEW_COMMENTS = 3000
 OLD_COMMENTS = 120
 SOURCE = "big.txt"

@@ -25,12 +25,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from benchmarks.synthetic import generate_thread
 from bot.models import IngestResult, ReplyStructure, StoredComment, Thread
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files, ingest_thread
 from bot.storage.database import SHIPPED, Storage
 from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.slow  # concurrency under load
 
 USERS = 50
 OLD_COMMENTS = 600
