@@ -8,7 +8,6 @@ embed), so switching mode mid-comment never re-posts. Nothing here talks to Disc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,12 +15,12 @@ import discord
 
 from bot.models import ARTICLE, StoredComment, StoredThread
 from bot.replay.avatars import author_colour, avatar_url
+from bot.replay.names import ANONYMOUS, has_visible, webhook_username
 from bot.text import collapse_whitespace, safe, split_text, truncate
 from bot.ui.limits import CONTENT_MAX, EMBED_TITLE_MAX
 from bot.ui.rendering import valid_url
 
 THREAD_NAME_MAX = 100
-WEBHOOK_USERNAME_MAX = 80
 
 _ARTICLE_HEADER_MAX = 700
 """Longest article header (title, byline, link; all cut before escaping, which at most
@@ -32,30 +31,8 @@ _BODY_MAX = CONTENT_MAX - _COMMENT_HEADER_MAX - 1
 _LABEL_MAX = 200
 """Longest "↪ replying to #N (Name)" line (names are cut to 80 before escaping)."""
 
-_SINGLE_NAME_PAD = "\u17b5"
-_HAIR_SPACE = "\u200a"
-_FORBIDDEN_IN_NAMES = re.compile(r"(c)(lyde)|(d)(iscord)", re.IGNORECASE)
-
 
 # ---- text helpers --------------------------------------------------------------------------
-
-
-def webhook_username(name: str) -> str:
-    """A webhook ``username`` Discord accepts that still reads as ``name``.
-
-    Discord refuses names containing "discord" or "clyde" (any case) and the exact
-    names "everyone"/"here"; a hair space breaks the word without changing how it
-    reads (the same fix PluralKit applies). 1-80 characters; a single character is
-    padded, as Discord refuses those too.
-    """
-    name = collapse_whitespace(name) or "Anonymous"
-    name = _FORBIDDEN_IN_NAMES.sub(lambda m: m.group(0)[0] + _HAIR_SPACE + m.group(0)[1:], name)
-    if name.casefold() in ("everyone", "here"):
-        name = name[0] + _HAIR_SPACE + name[1:]
-    name = truncate(name, WEBHOOK_USERNAME_MAX)
-    if len(name) == 1:
-        name += _SINGLE_NAME_PAD
-    return name
 
 
 def thread_name(title: str) -> str:
@@ -205,7 +182,8 @@ def comment_posts(
     meta = f"#{comment.number}" + (f" · {posted}" if posted else "")
     bodies = _pack(comment_units(comment, heads, post_author), _BODY_MAX) or ["*(no text)*"]
     persona = Persona(comment.author)
-    name = truncate(collapse_whitespace(comment.author), 200) or "Anonymous"
+    name = truncate(collapse_whitespace(comment.author), 200)
+    name = name if has_visible(name) else ANONYMOUS
     return [
         Post(
             seq=comment.seq,
