@@ -454,6 +454,60 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
     assert "↪ replying to #1 (Zoë" in bob.content and "\n> Everyone should read" in bob.content
 
 
+async def test_names_discord_refuses_never_fail_a_replay(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Names are made acceptable before sending ("Discordiscord" holds two overlapping
+    words, zero-width names show nothing); a name Discord still refuses with 400 Invalid
+    Form Body about ``username`` (the fake stands for an unforeseen rule with an extra
+    word) is posted as "Anonymous" instead, each message exactly once, and the replay ends
+    finished. Discord is asked with the refused name once, not for every message."""
+    fake = fake_discord
+    fake.forbidden_usernames.add("builder")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "names.txt").write_text(
+        thread_file(
+            "Names Discord refuses",
+            [
+                ("Bob the Builder", ["First."]),
+                ("Discordiscord", ["Second."]),
+                ("\u200b\u200d\u200b", ["Third."]),
+                ("Bob the Builder", ["Fourth."]),
+            ],
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "names.db"
+    settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
+    bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
+    async with run_bot(bot, fake) as bot:
+        (thread,) = await bot.storage.all_threads()
+        await start(fake, {"thread": thread.slug})
+        target = int(only_thread(fake, fake.seed.general_id)["id"])
+        await wait_finished(fake, bot)
+        record = await bot.storage.latest_replay(fake.seed.general_id)
+        assert record is not None and record.status == "finished", record
+        heads = await bot.storage.comment_heads(thread.id)
+        plan = article_posts(thread)
+        for comment in await bot.storage.all_comments(thread.id):
+            plan += comment_posts(comment, heads, thread.author)
+        messages = replay_messages(fake, target)
+        refused = fake.take_violations()
+    assert [m.content for m in messages] == [p.content for p in plan]
+    assert [m.author["username"] for m in messages] == [
+        "Test Author",
+        "Anonymous",
+        "D\u200aiscord\u200aiscord",
+        "Anonymous",
+        "Anonymous",
+    ]
+    assert [(v.field, v.code) for v in refused] == [("username", "USERNAME_INVALID_CONTAINS")]
+    executed = fake.requests_to("POST", "/webhooks/{webhook_id}/{token}")
+    asked = [r.status for r in executed if (r.body or {}).get("username") == "Bob the Builder"]
+    assert asked == [400], "asked once with the refused name; its second comment went as Anonymous"
+
+
 async def test_a_configured_role_may_start_and_stop(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:

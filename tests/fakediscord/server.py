@@ -279,6 +279,9 @@ class FakeDiscord:
         self.rate_limits: list[RateLimitRule] = []
         self.served_429 = 0
         self.allow_unknown_routes = False
+        #: More words refused in webhook usernames, besides Discord's own: lets a test see
+        #: the bot handle a name Discord refuses for a reason the bot cannot foresee.
+        self.forbidden_usernames: set[str] = set()
         #: The seeded guild (see :func:`tests.fakediscord.seed.seed_test_guild`), if any.
         self.seed: Any = None
 
@@ -1846,7 +1849,9 @@ class FakeDiscord:
             file_count=len(req.uploads),
             file_sizes=[len(u.data) for u in req.uploads],
         )
-        problems += limits.check_webhook_username(payload.get("username"))
+        problems += limits.check_webhook_username(
+            payload.get("username"), forbidden=self.forbidden_usernames
+        )
         if payload.get("thread_name") is not None:
             problems += limits.check_thread_name(payload["thread_name"], "thread_name")
         self._reject(req, problems)
