@@ -179,7 +179,7 @@ async def thread_list(storage: Storage, a: Args) -> object:
 async def page(storage: Storage, a: Args) -> object:
     """``/thread comments thread start``: resolve both options, render that comment's page."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    seq = await storage.seq_for_number(thread.id, a.number) or a.seq
+    seq = await storage.comments.seq_for_number(thread.id, a.number) or a.seq
     return await CommentsSource(storage, thread).render(seq)
 
 
@@ -204,13 +204,13 @@ async def person_search(storage: Storage, a: Args) -> object:
 async def replies(storage: Storage, a: Args) -> object:
     """``/thread replies thread comment``: what the comment answers and what answers it."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    seq = await storage.seq_for_number(thread.id, a.number) or a.seq
-    stored = await storage.get_comment(thread.id, seq)
+    seq = await storage.comments.seq_for_number(thread.id, a.number) or a.seq
+    stored = await storage.comments.get(thread.id, seq)
     assert stored is not None
-    outgoing, incoming = await storage.edges_of(thread.id, seq)
+    outgoing, incoming = await storage.edges.of_comment(thread.id, seq)
     seqs = sorted({e.target for e in outgoing} | {e.source for e in incoming})
     sources = {
-        c.seq: Source(c.number, c.author) for c in await storage.comments_by_seq(thread.id, seqs)
+        c.seq: Source(c.number, c.author) for c in await storage.comments.by_seq(thread.id, seqs)
     }
     return rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
 
@@ -218,7 +218,7 @@ async def replies(storage: Storage, a: Args) -> object:
 async def reply_table(storage: Storage, a: Args) -> object:
     """``/thread replies thread`` (deferred): replies counted per pair of people (no PNG)."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    pairs = await storage.pair_counts(thread.id)
+    pairs = await storage.edges.pair_counts(thread.id)
     return rendering.reply_table_embed(thread, pairs)
 
 
@@ -273,8 +273,8 @@ async def author_summary_first(storage: Storage, a: Args) -> object:
     """
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
     name = await resolve_subject(storage, thread, a.author)
-    comments = await storage.all_comments(thread.id)
-    edges = await storage.edges(thread.id)
+    comments = await storage.comments.all(thread.id)
+    edges = await storage.edges.all(thread.id)
     summary = await asyncio.to_thread(summaries.summarise_author, thread, comments, edges, name)
     return author_summary_embed(thread, summary_service.SummaryView(summary))
 
@@ -297,8 +297,8 @@ async def warm_thread_summary(storage: Storage, a: Args) -> object:
 async def thread_summary_first(storage: Storage, a: Args) -> object:
     """``/thread summary`` when not cached yet (deferred): ``offline_thread`` minus its write."""
     thread = await resolve_thread(storage, str(a.thread_id), GUILD)
-    comments = await storage.all_comments(thread.id)
-    edges = await storage.edges(thread.id)
+    comments = await storage.comments.all(thread.id)
+    edges = await storage.edges.all(thread.id)
     summary = await asyncio.to_thread(summaries.summarise_thread, thread, comments, edges)
     return thread_summary_embed(thread, summary_service.SummaryView(summary))
 

@@ -159,7 +159,7 @@ async def _store(db: Path, prepared: Iterator[tuple[Thread, ReplyStructure]], to
                     f"about {(total - done) / rate:.0f} s left)"
                 )
                 mark += step
-        await storage.set_meta(META_CODE, code_hash())
+        await storage.meta.set(META_CODE, code_hash())
 
 
 def build_corpus(db: Path, sizes: Sizes) -> None:

@@ -81,7 +81,7 @@ async def _replay_once(
     with tempfile.TemporaryDirectory(prefix="threadbot-bench-replay-") as tmp:
         async with Storage(Path(tmp) / "replay.db") as storage:
             result = await storage.ingest(parsed, infer_replies(parsed))
-            stored = await storage.get_thread(result.thread_id)
+            stored = await storage.threads.get(result.thread_id)
             assert stored is not None
             await fake.start()
             discord.http.Route.BASE = fake.api_base
@@ -117,7 +117,7 @@ async def _replay_once(
                     can_webhook=True,
                 )
                 await manager.wait(started.replay.id)
-                record = await storage.get_replay(started.replay.id)
+                record = await storage.replays.get(started.replay.id)
                 status = getattr(record, "status", "?")
             finally:
                 await client.close()

@@ -32,8 +32,9 @@ import random
 from dataclasses import dataclass, field
 
 from bot.inference.mentions import GREETINGS, STOPWORDS
-from bot.inference.quotes import fold, words
+from bot.inference.quotes import words
 from bot.models import ARTICLE, QuoteRef, ReplyEdge, ReplyStructure, Via
+from bot.text import fold
 
 
 def _split(text: str) -> list[str]:

@@ -130,11 +130,11 @@ class ThreadBot(commands.Bot):
             log.info("synced %d commands to guild %s", len(synced), self.settings.guild_id)
             return "guild"
         digest = self.command_payload_hash()
-        if not force and await self.storage.get_meta(COMMAND_HASH_KEY) == digest:
+        if not force and await self.storage.meta.get(COMMAND_HASH_KEY) == digest:
             log.info("command set unchanged: not syncing")
             return "unchanged"
         synced = await self.tree.sync()
-        await self.storage.set_meta(COMMAND_HASH_KEY, digest)
+        await self.storage.meta.set(COMMAND_HASH_KEY, digest)
         log.info("synced %d commands globally", len(synced))
         return "global"
 

@@ -148,11 +148,11 @@ async def resolve(storage: Storage, query: str) -> StoredThread:
         from bot.sources.loading import ingest_thread
 
         result = await ingest_thread(storage, threads[0])
-        found = await storage.get_thread(result.thread_id)
+        found = await storage.threads.get(result.thread_id)
     else:
-        found = await storage.find_thread(query, any_guild=True)
+        found = await storage.threads.find(query, any_guild=True)
     if found is None:
-        known = ", ".join(t.slug for t in (await storage.all_threads())[:10]) or "none yet"
+        known = ", ".join(t.slug for t in (await storage.threads.all())[:10]) or "none yet"
         raise CliError(
             f"no thread {query!r} (known: {known}); ingest it with `python -m bot ingest`"
         )
@@ -197,7 +197,7 @@ async def cmd_threads(storage: Storage) -> int:
     table = Table(title="Threads")
     for column in ("id", "slug", "title", "author", "comments", "guild"):
         table.add_column(column, no_wrap=column in ("id", "slug"))
-    for t in await storage.all_threads():
+    for t in await storage.threads.all():
         table.add_row(
             str(t.id),
             escape(t.slug),
@@ -223,10 +223,10 @@ async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
         console.print(
             Panel("\n\n".join(article), title=f"[bold]{escape(thread.title)}", subtitle=subtitle)
         )
-    comments = await storage.page_comments(
+    comments = await storage.comments.page(
         thread.id, start=(page - 1) * PAGE_SIZE + 1, limit=PAGE_SIZE
     )
-    names = {c.seq: c.author for c in await storage.all_comments(thread.id)} if comments else {}
+    names = {c.seq: c.author for c in await storage.comments.all(thread.id)} if comments else {}
     for comment in comments:
         parts = []
         for paragraph in comment.paragraphs:
@@ -248,8 +248,8 @@ async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
 
 
 async def cmd_export(storage: Storage, thread: StoredThread, fmt: str, output: Path | None) -> int:
-    comments = await storage.all_comments(thread.id)
-    edges = await storage.edges(thread.id)
+    comments = await storage.comments.all(thread.id)
+    edges = await storage.edges.all(thread.id)
     if fmt == "json":
         text = (
             json.dumps(thread_to_json(thread, comments, edges), ensure_ascii=False, indent=2) + "\n"
@@ -268,8 +268,8 @@ async def cmd_replies(storage: Storage, thread: StoredThread) -> int:
     table = Table(title=f"Replies in {escape(thread.title)}")
     for column in ("comment", "author", "replies to", "via", "quoted"):
         table.add_column(column)
-    numbers = {c.seq: c.number for c in await storage.all_comments(thread.id)}
-    for edge in await storage.edges(thread.id):
+    numbers = {c.seq: c.number for c in await storage.comments.all(thread.id)}
+    for edge in await storage.edges.all(thread.id):
         target = (
             "article" if edge.target == ARTICLE else f"#{numbers.get(edge.target, edge.target)}"
         )

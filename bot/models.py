@@ -206,7 +206,7 @@ class PairCount:
     """``source`` answered ``target`` in ``count`` comments (``to_article``: via the post).
 
     Built from edges by ``bot.ui.graph.pair_counts`` or read aggregated by
-    ``Storage.pair_counts``; both order the pairs by ``rank``.
+    ``Storage.edges.pair_counts``; both order the pairs by ``rank``.
     """
 
     source: str
@@ -230,3 +230,34 @@ class IngestResult:
     comment_count: int
     authors: int
     warnings: tuple[ParseWarning, ...] = ()
+
+
+ReplayMode = Literal["webhook", "embed"]
+"""How a replay posts: as each author through a channel webhook, or as embeds by the bot."""
+
+ReplayStatus = Literal["running", "stopped", "finished", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayRecord:
+    """One replay's row. ``(next_seq, next_part)`` is the next message to post (seq 0 = article)."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    """Where ``/replay start`` ran: the key for "one replay per channel"."""
+    target_id: int | None
+    """The channel or Discord thread the messages go to, once known."""
+    thread_id: int
+    first_seq: int
+    last_seq: int
+    next_seq: int
+    next_part: int
+    speed: float
+    mode: ReplayMode
+    status: ReplayStatus
+    posted: int
+    started_by: int
+    started_at: str
+    updated_at: str
+    error: str | None

@@ -5,12 +5,16 @@ Blog comments are plain text. Discord would read some of it as markdown (``*a*``
 ``<@123>``); both would change what the commenter wrote. ``safe`` keeps the words
 and only touches what Discord would otherwise interpret. ``split_text`` cuts long
 text where a reader expects a break and marks every cut with ``…``.
+
+``fold`` is the one normalisation for comparing text: names matched by inference,
+names and slugs looked up in storage, autocomplete, summaries' word counts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 ELLIPSIS = "…"
 ZWSP = "\u200b"
@@ -23,8 +27,35 @@ _MASKED_LINK = re.compile(r"\[(?=[^\]\n]*\]\()")
 _LINE_START = re.compile(r"(?m)^([ \t]*)(>|#{1,3}(?=\s)|-#|[-+](?=\s))")
 _ORDERED_ITEM = re.compile(r"(?m)^([ \t]*\d+)\.(?=\s)")
 
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
 _WORD = re.compile(r"\w", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive key: ``" José  DA Silva "`` → ``"jose da silva"``.
+
+    Casefolded, NFKD-decomposed (compatibility forms too: ``ﬁ`` → ``fi``, ``№`` → ``no``),
+    every combining mark dropped (Latin accents, Hebrew niqqud, Arabic harakat), runs of
+    whitespace collapsed to one space and the ends stripped. Cheap for ASCII.
+    """
+    text = text.casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(text.split())
+
+
+def slugify(title: str) -> str:
+    """A short ASCII slug for a title: ``Iraq Cease-Fire Over`` → ``iraq-cease-fire-over``."""
+    ascii_title = fold(title).encode("ascii", "ignore").decode()
+    slug = _SLUG_JUNK.sub("-", ascii_title).strip("-")[:60].rstrip("-")
+    return slug or "thread"
+
+
+def word_count(paragraphs: Iterable[str]) -> int:
+    """Whitespace-separated words in all of ``paragraphs`` (authors' own-word totals)."""
+    return sum(len(p.split()) for p in paragraphs)
 
 
 def neutralise_mentions(text: str) -> str:

@@ -81,12 +81,12 @@ class Admin(
         if thread.guild_id != guild_id:  # the transformer already scopes; never trust one layer
             raise NotAllowed("That thread isn't available here.")
         storage = self.bot.storage
-        if await storage.count_running_replays(thread_id=thread.id):
+        if await storage.replays.count_running(thread_id=thread.id):
             raise Busy(
                 "A replay of this thread is running: stop it with `/replay stop` in its "
                 "channel first."
             )
-        if not await storage.delete_thread(thread.id):
+        if not await storage.threads.delete(thread.id):
             raise UserFacingError("That thread was already deleted.")
         await interaction.response.send_message(
             f"Deleted **{safe(truncate(thread.title, 150))}** (`{thread.slug}`) and its "
@@ -137,7 +137,7 @@ class Admin(
             )
         storage = self.bot.storage
         config = (await load_config(storage, guild_id)).changed(changes, guild_id=guild_id)
-        await storage.put_guild_settings(guild_id, config.to_json())
+        await storage.guilds.put_settings(guild_id, config.to_json())
         await self._show(interaction, config, "Saved.")
 
     @config.command(name="reset", description="Put one setting (or all) back to its default")
@@ -153,7 +153,7 @@ class Admin(
             key = _SETTING_KEYS[setting]
             default = getattr(GuildConfig(), key)
             config = (await load_config(storage, guild_id)).changed({key: default})
-        await storage.put_guild_settings(guild_id, config.to_json())
+        await storage.guilds.put_settings(guild_id, config.to_json())
         await self._show(interaction, config, "Reset.")
 
     async def _show(

@@ -59,12 +59,12 @@ class Housekeeping(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.bot.storage.mark_guild_left(guild.id, utcnow())
+        await self.bot.storage.guilds.mark_left(guild.id, utcnow())
         log.info("left server %s: its imports and settings go after the grace period", guild.id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        if await self.bot.storage.mark_guild_returned(guild.id):
+        if await self.bot.storage.guilds.mark_returned(guild.id):
             log.info("back in server %s within its grace period: nothing is purged", guild.id)
 
 

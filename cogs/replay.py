@@ -115,9 +115,9 @@ class Replay(
         limits.check_speed(speed)
         if not limits.public_threads and isinstance(channel, discord.ForumChannel):
             raise UserFacingError(NO_FORUM_POSTS)
-        if await self.bot.storage.running_replay(channel.id) is not None:
+        if await self.bot.storage.replays.running(channel.id) is not None:
             raise Busy(CHANNEL_BUSY)
-        if await self.bot.storage.count_running_replays(guild_id) >= (
+        if await self.bot.storage.replays.count_running(guild_id) >= (
             limits.max_per_guild
         ):
             raise Busy(guild_busy(limits.max_per_guild))
@@ -150,7 +150,7 @@ class Replay(
         record = None if channel_id is None else await self.replays.stop(channel_id)
         if record is None:
             raise UserFacingError("No replay is running here.")
-        thread = await self.bot.storage.get_thread(record.thread_id, record.guild_id)
+        thread = await self.bot.storage.threads.get(record.thread_id, record.guild_id)
         await interaction.response.send_message(
             f"Stopped the replay of **{_title(thread)}** after {_progress(record)}."
         )
@@ -158,10 +158,10 @@ class Replay(
     @app_commands.command(name="status", description="How far the replay in this channel is")
     async def status(self, interaction: discord.Interaction[ThreadBot]) -> None:
         channel_id = interaction.channel_id
-        record = None if channel_id is None else await self.bot.storage.latest_replay(channel_id)
+        record = None if channel_id is None else await self.bot.storage.replays.latest(channel_id)
         if record is None:
             raise UserFacingError("No replay has run in this channel yet: try `/replay start`.")
-        thread = await self.bot.storage.get_thread(record.thread_id, record.guild_id)
+        thread = await self.bot.storage.threads.get(record.thread_id, record.guild_id)
         lines = [
             f"**{_title(thread)}** — {record.status}"
             + (f" ({safe(truncate(record.error, 200))})" if record.error else ""),

@@ -83,21 +83,21 @@ class Threads(
         storage = self.bot.storage
         if comment is not None:
             seq = await comment_seq(self.bot.storage, thread, comment)
-            stored = await storage.get_comment(thread.id, seq)
+            stored = await storage.comments.get(thread.id, seq)
             if stored is None:
                 raise NotFound("comment", f"#{comment}")
-            outgoing, incoming = await storage.edges_of(thread.id, seq)
+            outgoing, incoming = await storage.edges.of_comment(thread.id, seq)
             seqs = sorted({e.target for e in outgoing} | {e.source for e in incoming})
             sources = {
                 c.seq: Source(c.number, c.author)
-                for c in await storage.comments_by_seq(thread.id, seqs)
+                for c in await storage.comments.by_seq(thread.id, seqs)
             }
             embed = rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
             await interaction.response.send_message(embed=embed)
             return
         # Drawing the graph can take over a second: acknowledge first.
         await interaction.response.defer(thinking=True)
-        pairs = await storage.pair_counts(thread.id)
+        pairs = await storage.edges.pair_counts(thread.id)
         png = await asyncio.to_thread(render_png, pairs, title=thread.title)
         embed = rendering.reply_table_embed(thread, pairs, image=GRAPH_FILE)
         await interaction.followup.send(

@@ -13,10 +13,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from bot.errors import UserFacingError
 from bot.guilds.permissions import DEFAULT_PERMISSION, PERMISSION_LABEL, Action
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -173,15 +174,11 @@ def describe(config: GuildConfig, *, base_interval: float, min_interval: float) 
     return "\n".join(lines)
 
 
-class _SettingsStore(Protocol):
-    async def guild_settings(self, guild_id: int) -> dict[str, Any]: ...
-
-
-async def load_config(storage: _SettingsStore, guild_id: int | None) -> GuildConfig:
+async def load_config(storage: Storage, guild_id: int | None) -> GuildConfig:
     """The effective settings of ``guild_id`` (defaults in DMs and for servers never configured)."""
     if guild_id is None:
         return GuildConfig()
-    return GuildConfig.from_json(await storage.guild_settings(guild_id))
+    return GuildConfig.from_json(await storage.guilds.settings(guild_id))
 
 
 def purge_due(left_at: datetime, now: datetime, grace: timedelta = GRACE_PERIOD) -> bool:

@@ -23,9 +23,9 @@ async def purge_expired(storage: Storage, now: datetime) -> dict[int, int]:
     Returns ``{guild_id: threads removed}`` for the servers purged.
     """
     purged: dict[int, int] = {}
-    for guild_id, left_at in sorted((await storage.guilds_left()).items()):
+    for guild_id, left_at in sorted((await storage.guilds.left()).items()):
         if purge_due(left_at, now, GRACE_PERIOD):
-            purged[guild_id] = await storage.purge_guild(guild_id)
+            purged[guild_id] = await storage.guilds.purge(guild_id)
             log.info(
                 "purged server %s (left %s): %d imported thread(s) and its settings",
                 guild_id,
@@ -46,11 +46,11 @@ async def reconcile(
     ``(newly marked as left, unmarked)``.
     """
     present_set = set(present)
-    left = await storage.guilds_left()
-    gone = (await storage.guilds_with_data()) - present_set - set(left)
+    left = await storage.guilds.left()
+    gone = (await storage.guilds.with_data()) - present_set - set(left)
     back = set(left) & present_set
     for guild_id in sorted(gone):
-        await storage.mark_guild_left(guild_id, now)
+        await storage.guilds.mark_left(guild_id, now)
     for guild_id in sorted(back):
-        await storage.mark_guild_returned(guild_id)
+        await storage.guilds.mark_returned(guild_id)
     return frozenset(gone), frozenset(back)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.inference.quotes import fold
+from bot.text import fold
 
 
 def _wordset(text: str) -> frozenset[str]:

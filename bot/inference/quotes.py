@@ -26,13 +26,13 @@ answer it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import deque
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from bot.models import ARTICLE, QuoteRef
+from bot.text import fold
 
 SHINGLE = 3
 """Words per shingle."""
@@ -55,25 +55,12 @@ _WORD = re.compile(rf"[^\W_]{{1,{MAX_WORD_CHARS}}}")
 """A word; a longer run of letters is cut into pieces (see ``MAX_WORD_CHARS``)."""
 _SIC = re.compile(r"[\[(]\s*sic\s*!?\s*[\])]", re.IGNORECASE)
 """``[sic]``, ``(sic!)``: an editor's mark a commenter adds inside a quote."""
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.|\[\s*(?:…|\.\.\.)\s*\]")
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 _COMMON = -1
 """Postings value of a shingle that occurs in too many paragraphs to be useful."""
 _NEVER = 1 << 64
 """Larger than any shingle key: stands for a common shingle when winnowing picks the least."""
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text (cheap for ASCII).
-
-    Accents are the combining diacritics left by NFKD decomposition (the Latin,
-    Greek and Cyrillic kind); marks that are letters in their own script stay.
-    """
-    text = text.casefold()
-    if text.isascii():
-        return text
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:

@@ -197,7 +197,7 @@ class ReplayManager:
         if self.active >= self.max_running:
             raise Busy(f"{self.active} replays are running already; try again when one ends.")
         mode: ReplayMode = "webhook" if can_webhook else "embed"
-        record = await self.storage.start_replay(
+        record = await self.storage.replays.start(
             guild_id=guild_id,
             channel_id=channel.id,
             thread_id=thread.id,
@@ -209,7 +209,7 @@ class ReplayManager:
             guild_limit=limits.max_per_guild,
         )
         if record is None:
-            if await self.storage.running_replay(channel.id) is not None:
+            if await self.storage.replays.running(channel.id) is not None:
                 raise Busy(CHANNEL_BUSY)
             raise Busy(guild_busy(limits.max_per_guild))
         self._starting.add(record.id)
@@ -217,16 +217,16 @@ class ReplayManager:
             target, created = await self._make_target(
                 channel, thread, last_seq - first_seq + 1, public=limits.public_threads
             )
-            await self.storage.set_replay_target(record.id, target.id)
+            await self.storage.replays.set_target(record.id, target.id)
             sender = await self._sender(record.id, target, mode, notice=False)
-            record = await self.storage.get_replay(record.id) or record
+            record = await self.storage.replays.get(record.id) or record
             if record.status != "running":
                 # ``/replay stop`` came while the thread and webhook were being set up.
                 raise UserFacingError("The replay was stopped before its first message.")
             self._spawn(record, target, sender)
         except BaseException as exc:
             reason = exc.message if isinstance(exc, UserFacingError) else type(exc).__name__
-            await self.storage.end_replay(record.id, "failed", reason)
+            await self.storage.replays.end(record.id, "failed", reason)
             raise
         finally:
             self._starting.discard(record.id)
@@ -311,7 +311,7 @@ class ReplayManager:
 
     async def _embeds(self, replay_id: int, target: Any, *, notice: bool) -> Sender:
         """Switch a replay to embeds for good (stored, so a resume does not say it again)."""
-        await self.storage.set_replay_mode(replay_id, "embed")
+        await self.storage.replays.set_mode(replay_id, "embed")
         if notice:
             await target.send(EMBED_NOTICE, allowed_mentions=NO_MENTIONS)
         return EmbedSender(target)
@@ -351,17 +351,17 @@ class ReplayManager:
         try:
             status = await run_replay(self.storage, record, sender, pacing, switch_to_embeds=switch)
             if status == "finished":
-                await self.storage.end_replay(record.id, "finished")
+                await self.storage.replays.end(record.id, "finished")
                 log.info("replay %s finished", record.id)
         except ReplayFailed as exc:
             log.warning("replay %s failed: %s", record.id, exc)
-            await self.storage.end_replay(record.id, "failed", str(exc))
+            await self.storage.replays.end(record.id, "failed", str(exc))
         except asyncio.CancelledError:
             log.info("replay %s interrupted; it resumes on the next start", record.id)
             raise
         except Exception as exc:
             log.exception("replay %s crashed", record.id)
-            await self.storage.end_replay(record.id, "failed", f"internal error: {exc!r}")
+            await self.storage.replays.end(record.id, "failed", f"internal error: {exc!r}")
         finally:
             self._handles.pop(record.id, None)
 
@@ -373,21 +373,21 @@ class ReplayManager:
         The task ends at its next pause: a message already on its way is still posted
         and recorded. ``wait`` waits for that (an interaction cannot wait long).
         """
-        record = await self.storage.running_replay(channel_id)
+        record = await self.storage.replays.running(channel_id)
         if record is None:
             return None
-        await self.storage.end_replay(record.id, "stopped")
+        await self.storage.replays.end(record.id, "stopped")
         handle = self._handles.get(record.id)
         if handle is not None:
             handle.pacing.stop.set()
             if wait:
                 await asyncio.wait({handle.task}, timeout=30)
-        return await self.storage.get_replay(record.id)
+        return await self.storage.replays.get(record.id)
 
     async def resume_all(self) -> list[int]:
         """Restart every replay the database still marks running; returns their ids."""
         resumed: list[int] = []
-        for record in await self.storage.running_replays():
+        for record in await self.storage.replays.all_running():
             if record.id in self._handles or record.id in self._starting:
                 continue
             try:
@@ -395,14 +395,14 @@ class ReplayManager:
                 sender = await self._sender(record.id, target, record.mode, notice=True)
             except ReplayFailed as exc:
                 log.warning("replay %s cannot resume: %s", record.id, exc)
-                await self.storage.end_replay(record.id, "failed", str(exc))
+                await self.storage.replays.end(record.id, "failed", str(exc))
                 continue
             except discord.HTTPException as exc:
                 log.warning("replay %s cannot resume: %s", record.id, exc)
-                await self.storage.end_replay(record.id, "failed", f"cannot post: {exc.text}")
+                await self.storage.replays.end(record.id, "failed", f"cannot post: {exc.text}")
                 continue
             await skip_if_posted(self.storage, record, target, sender, self.client.user)
-            fresh = await self.storage.get_replay(record.id) or record
+            fresh = await self.storage.replays.get(record.id) or record
             if fresh.status != "running":
                 continue  # stopped while its target was being looked up
             self._spawn(fresh, target, sender)

@@ -81,10 +81,10 @@ async def run_replay(
     Returns ``"running"`` when asked to stop (by ``/replay stop`` or a shutdown):
     the caller decides whether that is final. Records progress after every post.
     """
-    thread = await storage.get_thread(replay.thread_id, replay.guild_id)
+    thread = await storage.threads.get(replay.thread_id, replay.guild_id)
     if thread is None:
         raise ReplayFailed("the thread was deleted")
-    heads = await storage.comment_heads(thread.id)
+    heads = await storage.comments.heads(thread.id)
     seq, part = replay.next_seq, replay.next_part
     state = _RunState(storage, replay.id, sender, pacing, switch_to_embeds)
 
@@ -94,7 +94,7 @@ async def run_replay(
         seq, part = replay.first_seq, 0
     seq = max(seq, replay.first_seq)
     while seq <= replay.last_seq:
-        page = await storage.page_comments(thread.id, start=seq, limit=page_size)
+        page = await storage.comments.page(thread.id, start=seq, limit=page_size)
         page = [c for c in page if c.seq <= replay.last_seq]
         if not page:
             break
@@ -111,7 +111,7 @@ async def run_replay(
 
 async def planned_post(storage: Storage, replay: ReplayRecord) -> Post | None:
     """The message ``replay`` posts next, by the same rules as :func:`run_replay`."""
-    thread = await storage.get_thread(replay.thread_id, replay.guild_id)
+    thread = await storage.threads.get(replay.thread_id, replay.guild_id)
     if thread is None:
         return None
     seq, part = replay.next_seq, replay.next_part
@@ -121,11 +121,11 @@ async def planned_post(storage: Storage, replay: ReplayRecord) -> Post | None:
             return article[part]
         seq, part = replay.first_seq, 0
     seq = max(seq, replay.first_seq)
-    page = await storage.page_comments(thread.id, start=seq, limit=1)
+    page = await storage.comments.page(thread.id, start=seq, limit=1)
     if not page or page[0].seq > replay.last_seq:
         return None
     comment = page[0]
-    posts = comment_posts(comment, await storage.comment_heads(thread.id), thread.author)
+    posts = comment_posts(comment, await storage.comments.heads(thread.id), thread.author)
     part = part if comment.seq == seq else 0
     return posts[part] if part < len(posts) else None
 
@@ -168,7 +168,7 @@ async def skip_if_posted(
                 continue
             if shows(message, post, sender.mode):
                 log.info("replay %s: %s/%s was already posted", record.id, post.seq, post.part)
-                await storage.record_replay_progress(record.id, *next_position(post))
+                await storage.replays.record_progress(record.id, *next_position(post))
             return  # only the newest replay message can be the unrecorded one
     except discord.HTTPException as exc:
         log.info("replay %s: cannot read recent messages (%s)", record.id, exc.status)
@@ -196,7 +196,7 @@ class _RunState:
             # Shielded: once Discord has the message, the record must be written even
             # if this task is being cancelled.
             await asyncio.shield(
-                self.storage.record_replay_progress(self.replay_id, *next_position(post))
+                self.storage.replays.record_progress(self.replay_id, *next_position(post))
             )
         return True
 

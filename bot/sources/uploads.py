@@ -201,7 +201,7 @@ async def import_bytes(
     except BaseException:
         for result in results:
             if result.status == "added":
-                await storage.delete_thread(result.thread_id)
+                await storage.threads.delete(result.thread_id)
         raise
     return ImportReport(filename, tuple(threads), tuple(results))
 

@@ -1,18 +1,15 @@
-"""Everything threadbot keeps, behind a small typed API; nothing outside this package speaks SQL."""
+"""Everything threadbot keeps, behind a small typed API; nothing outside this package speaks SQL.
 
-from bot.storage.database import (
-    MIGRATIONS,
-    SHIPPED,
-    ReplayMode,
-    ReplayRecord,
-    ReplayStatus,
-    Storage,
-    StorageError,
-    fold,
-    fts_query,
-    own_word_count,
-    slugify,
-)
+``Storage`` (``store.py``) composes the ``Database`` (``database.py``: connections,
+write lock, migrations from ``migrations/*.sql``) with one repository per kind of
+data: ``threads``, ``comments`` (authors and search too), ``edges``, ``summaries``,
+``guilds``, ``replays``, ``meta``. ``ingest.py`` holds the one write that spans them.
+"""
+
+from bot.models import ReplayMode, ReplayRecord, ReplayStatus
+from bot.storage.comments import fts_query
+from bot.storage.database import MIGRATIONS, SHIPPED, StorageError
+from bot.storage.store import Storage
 
 __all__ = [
     "MIGRATIONS",
@@ -22,8 +19,5 @@ __all__ = [
     "ReplayStatus",
     "Storage",
     "StorageError",
-    "fold",
     "fts_query",
-    "own_word_count",
-    "slugify",
 ]

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 
 from bot.models import ARTICLE, StoredComment, StoredEdge
-from bot.storage import fold
 from bot.summaries.ranking import communities
 from bot.summaries.results import Count, Exchange
+from bot.text import fold
 
 SPLIT_CONVERSATION_AT = 9
 """A connected part of the reply graph this big is split into its communities."""

@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
-from bot.storage import fold, own_word_count
 from bot.summaries.conversations import conversations, counts, exchanges, replies
 from bot.summaries.keyphrases import common_words, key_phrases
 from bot.summaries.ranking import central_sentences, echo_counts, sentence_budget, thread_idf
@@ -32,6 +31,7 @@ from bot.summaries.sentences import (
     article_sentences,
     own_sentences,
 )
+from bot.text import fold, word_count
 
 ARTICLE_SENTENCES = 3
 MAX_CONVERSATIONS = 5
@@ -54,9 +54,9 @@ def summarise_author(
     elif wrote_article:
         name = thread.author
     numbers = {c.seq: c.number for c in comments}
-    own_words = own_word_count(p.text for c in mine for p in c.paragraphs if p.own)
-    all_words = own_word_count(p.text for c in comments for p in c.paragraphs if p.own)
-    article_words = own_word_count(article_paragraphs(thread)) if wrote_article else 0
+    own_words = word_count(p.text for c in mine for p in c.paragraphs if p.own)
+    all_words = word_count(p.text for c in comments for p in c.paragraphs if p.own)
+    article_words = word_count(article_paragraphs(thread)) if wrote_article else 0
     one_each = replies(edges)
     mine_seqs = {c.seq for c in mine}
     answered: Counter[str] = Counter()
@@ -108,7 +108,7 @@ def summarise_thread(
     first: dict[str, int] = {}
     for c in comments:
         count[c.author] += 1
-        words[c.author] += own_word_count(p.text for p in c.paragraphs if p.own)
+        words[c.author] += word_count(p.text for p in c.paragraphs if p.own)
         first.setdefault(c.author, c.seq)
     total_words = sum(words.values())
     participants = tuple(

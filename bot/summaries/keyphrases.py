@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 import yake  # type: ignore[import-untyped]
 
 from bot.models import StoredComment
-from bot.storage import fold
 from bot.summaries.sentences import LETTER, WORD, normalise
+from bot.text import fold
 
 MAX_PHRASES = 6
 KEYWORD_TEXT_MAX = 200_000

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import StoredComment, StoredThread
-from bot.storage import fold
 from bot.summaries.llm import Message
 from bot.summaries.sentences import article_paragraphs
+from bot.text import fold
 
 PROMPT_VERSION = 1
 PROMPT_MAX = 24_000

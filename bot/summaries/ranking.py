@@ -18,9 +18,9 @@ import networkx as nx
 import numpy as np
 
 from bot.models import ARTICLE, StoredComment, StoredThread
-from bot.storage import fold
 from bot.summaries.results import KeySentence
 from bot.summaries.sentences import article_paragraphs, content_words
+from bot.text import fold
 
 MAX_SENTENCES = 8
 MAX_CANDIDATES = 1500

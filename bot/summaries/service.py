@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from bot.models import StoredThread
 from bot.settings import Settings
-from bot.storage import Storage, fold
+from bot.storage import Storage
 from bot.summaries.engine import summarise_author, summarise_thread
 from bot.summaries.llm import ChatClient, LLMError, Message
 from bot.summaries.prompts import PROMPT_VERSION, author_prompt, thread_prompt
@@ -30,6 +30,7 @@ from bot.summaries.results import (
     from_json,
     to_json,
 )
+from bot.text import fold
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,7 +98,7 @@ def make_client(settings: Settings) -> ChatClient | None:
 async def _cached(
     storage: Storage, thread: StoredThread, subject: str, kind: type[Any]
 ) -> Any | None:
-    payload = await storage.get_summary(thread.id, subject, OFFLINE_ENGINE, thread.content_hash)
+    payload = await storage.summaries.get(thread.id, subject, OFFLINE_ENGINE, thread.content_hash)
     if payload is None:
         return None
     try:
@@ -114,10 +115,10 @@ async def offline_author(storage: Storage, thread: StoredThread, name: str) -> A
         return found
 
     async def compute() -> AuthorSummary:
-        comments = await storage.all_comments(thread.id)
-        edges = await storage.edges(thread.id)
+        comments = await storage.comments.all(thread.id)
+        edges = await storage.edges.all(thread.id)
         summary = await asyncio.to_thread(summarise_author, thread, comments, edges, name)
-        await storage.put_summary(
+        await storage.summaries.put(
             thread.id, subject, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
         )
         return summary
@@ -131,10 +132,10 @@ async def offline_thread(storage: Storage, thread: StoredThread) -> ThreadSummar
         return found
 
     async def compute() -> ThreadSummary:
-        comments = await storage.all_comments(thread.id)
-        edges = await storage.edges(thread.id)
+        comments = await storage.comments.all(thread.id)
+        edges = await storage.edges.all(thread.id)
         summary = await asyncio.to_thread(summarise_thread, thread, comments, edges)
-        await storage.put_summary(
+        await storage.summaries.put(
             thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
         )
         return summary
@@ -152,7 +153,7 @@ async def is_cached(
     if llm is not None:
         engines.append(llm)
     for engine in engines:
-        if await storage.get_summary(thread.id, subject, engine, thread.content_hash) is None:
+        if await storage.summaries.get(thread.id, subject, engine, thread.content_hash) is None:
             return False
     return True
 
@@ -169,7 +170,7 @@ async def _brief(
     engine = llm_engine(settings)
     if engine is None:
         return None, None
-    cached = await storage.get_summary(thread.id, subject, engine, thread.content_hash)
+    cached = await storage.summaries.get(thread.id, subject, engine, thread.content_hash)
     if cached is not None:
         return cached, None
     chat = client or make_client(settings)
@@ -182,7 +183,7 @@ async def _brief(
         except LLMError as exc:
             log.warning("LLM summary of %s in %s failed: %s", subject, thread.id, exc.reason)
             return None, f"The language model could not be used ({exc.reason}): offline summary."
-        await storage.put_summary(thread.id, subject, engine, thread.content_hash, answer)
+        await storage.summaries.put(thread.id, subject, engine, thread.content_hash, answer)
         return answer, None
 
     return await _once((thread.id, subject, engine, thread.content_hash), ask)
@@ -200,7 +201,7 @@ async def author_view(
     summary = await offline_author(storage, thread, name)
     brief, note = None, None
     if llm_engine(settings) is not None:
-        comments = await storage.all_comments(thread.id)
+        comments = await storage.comments.all(thread.id)
         messages = author_prompt(thread, comments, summary.name)
         brief, note = await _brief(
             storage, settings, thread, author_subject(name), messages, client
@@ -215,6 +216,6 @@ async def thread_view(
     summary = await offline_thread(storage, thread)
     brief, note = None, None
     if llm_engine(settings) is not None:
-        messages = thread_prompt(thread, await storage.all_comments(thread.id))
+        messages = thread_prompt(thread, await storage.comments.all(thread.id))
         brief, note = await _brief(storage, settings, thread, THREAD_SUBJECT, messages, client)
     return SummaryView(summary, brief, settings.llm_model if brief else None, note)

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from discord import app_commands
 from rapidfuzz import fuzz, process
 
-from bot.storage import fold
-from bot.text import truncate
+from bot.text import fold, truncate
 from bot.ui.limits import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, CHOICE_VALUE_MAX
 
 FUZZY_CUTOFF = 60.0

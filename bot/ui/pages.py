@@ -118,15 +118,17 @@ class ThreadListSource(PageSource):
 
     async def pages(self) -> int:
         return math.ceil(
-            await self.storage.count_threads(self.guild_id) / rendering.THREADS_PER_PAGE
+            await self.storage.threads.count(self.guild_id) / rendering.THREADS_PER_PAGE
         )
 
     async def render(self, page: int, part: int = 0) -> Page:
-        total = await self.storage.count_threads(self.guild_id)
+        total = await self.storage.threads.count(self.guild_id)
         pages = math.ceil(total / rendering.THREADS_PER_PAGE)
         page = _clamp(page, pages)
         per = rendering.THREADS_PER_PAGE
-        threads = await self.storage.list_threads(self.guild_id, offset=(page - 1) * per, limit=per)
+        threads = await self.storage.threads.visible(
+            self.guild_id, offset=(page - 1) * per, limit=per
+        )
         embed = rendering.thread_list_embed(
             threads, page=page, pages=pages, total=total, in_dm=self.guild_id is None
         )
@@ -147,7 +149,7 @@ class ThreadSource(PageSource):
         quoted = sorted({p.quote.seq for p in comment.paragraphs if p.quote and p.quote.seq})
         sources = {
             c.seq: Source(c.number, c.author)
-            for c in await self.storage.comments_by_seq(self.thread.id, quoted)
+            for c in await self.storage.comments.by_seq(self.thread.id, quoted)
         }
         pieces = rendering.comment_parts(comment, sources, self.thread.author)
         part = len(pieces) - 1 if part == LAST else min(max(part, 0), len(pieces) - 1)
@@ -183,7 +185,7 @@ class CommentsSource(ThreadSource):
         if pages == 0:
             return self.empty("This thread has no comments.")
         page = _clamp(page, pages)
-        comment = await self.storage.get_comment(self.thread.id, page)
+        comment = await self.storage.comments.get(self.thread.id, page)
         if comment is None:
             return self.empty("This comment is no longer stored; run the command again.")
         return await self.comment_page(
@@ -195,7 +197,7 @@ class CommentsSource(ThreadSource):
         digits = text.strip().lstrip("#").strip()
         if not digits.isdigit():
             return None
-        seq = await self.storage.seq_for_number(self.thread.id, int(digits))
+        seq = await self.storage.comments.seq_for_number(self.thread.id, int(digits))
         if seq is not None:
             return seq
         return await super().resolve_jump(digits, pages)
@@ -227,13 +229,13 @@ class AuthorCommentsSource(ThreadSource):
         cls, storage: Storage, thread: StoredThread, author: str, query: str | None = None
     ) -> AuthorCommentsSource:
         """The source for a stored author name; raises ``NotFound`` if they did not comment."""
-        people = {p.name: p.first_seq for p in await storage.authors(thread.id)}
+        people = {p.name: p.first_seq for p in await storage.comments.authors(thread.id)}
         if author not in people:
             raise NotFound("person", author, suggest(author, list(people)))
         return cls(storage, thread, author, people[author], " ".join((query or "").split()))
 
     async def pages(self) -> int:
-        return await self.storage.count_comments_by_author(
+        return await self.storage.comments.count_by_author(
             self.thread.id, self.author, query=self.query or None
         )
 
@@ -243,7 +245,7 @@ class AuthorCommentsSource(ThreadSource):
             searched = f" matching “{safe(self.query)}”" if self.query else ""
             return self.empty(f"No comments by {safe(self.author)}{searched}.")
         page = _clamp(page, pages)
-        found = await self.storage.comments_by_author(
+        found = await self.storage.comments.by_author(
             self.thread.id, self.author, query=self.query or None, offset=page - 1, limit=1
         )
         if not found:
@@ -260,11 +262,12 @@ class ParticipantsSource(ThreadSource):
 
     async def pages(self) -> int:
         return math.ceil(
-            len(await self.storage.authors(self.thread.id)) / rendering.PARTICIPANTS_PER_PAGE
+            len(await self.storage.comments.authors(self.thread.id))
+            / rendering.PARTICIPANTS_PER_PAGE
         )
 
     async def render(self, page: int, part: int = 0) -> Page:
-        people = await self.storage.authors(self.thread.id)
+        people = await self.storage.comments.authors(self.thread.id)
         people.sort(key=lambda p: (-p.comment_count, p.first_seq))
         per = rendering.PARTICIPANTS_PER_PAGE
         pages = math.ceil(len(people) / per)
@@ -285,7 +288,7 @@ async def open_source(
     """Rebuild a page source from a custom_id, scoped to the guild the press came from."""
     if kind == "t":
         return ThreadListSource(storage, guild_id)
-    thread = await storage.get_thread(thread_id, guild_id)
+    thread = await storage.threads.get(thread_id, guild_id)
     if thread is None:
         raise Refused("That thread isn't available here, so these buttons can't show it.")
     if kind == "c":
@@ -296,7 +299,7 @@ async def open_source(
         person, _, query = extra.partition(":")
         seq_text, _, tag = person.partition(".")
         comment = (
-            await storage.get_comment(thread.id, int(seq_text)) if seq_text.isdigit() else None
+            await storage.comments.get(thread.id, int(seq_text)) if seq_text.isdigit() else None
         )
         if comment is None or (tag and tag != name_tag(comment.author)):
             raise Refused("This list no longer matches the stored thread; run the command again.")

@@ -15,7 +15,8 @@ from discord import app_commands
 
 from bot.errors import NotFound
 from bot.models import StoredThread
-from bot.storage import Storage, fold
+from bot.storage import Storage
+from bot.text import fold
 from bot.ui.autocomplete import choice, rank, suggest
 from bot.ui.limits import AUTOCOMPLETE_CHOICES_MAX, CHOICE_VALUE_MAX
 from bot.ui.pages import storage_of
@@ -24,9 +25,9 @@ from bot.ui.pages import storage_of
 async def resolve_thread(storage: Storage, value: str, guild_id: int | None) -> StoredThread:
     """A visible thread by id, slug, file name or exact title; ``NotFound`` with suggestions."""
     value = value.strip()
-    thread = await storage.find_thread(value, guild_id) if value else None
+    thread = await storage.threads.find(value, guild_id) if value else None
     if thread is None:
-        titles = [title for _, _, title in await storage.thread_choices(guild_id)]
+        titles = [title for _, _, title in await storage.threads.choices(guild_id)]
         raise NotFound("thread", value, suggest(value, titles))
     return thread
 
@@ -34,10 +35,10 @@ async def resolve_thread(storage: Storage, value: str, guild_id: int | None) -> 
 async def resolve_author(storage: Storage, thread: StoredThread, value: str) -> str:
     """A participant's stored name, matched case- and accent-insensitively."""
     value = value.strip()
-    name = await storage.find_author(thread.id, value) if value else None
+    name = await storage.comments.find_author(thread.id, value) if value else None
     if name is not None:
         return name
-    names = [p.name for p in await storage.authors(thread.id)]
+    names = [p.name for p in await storage.comments.authors(thread.id)]
     if len(value) == CHOICE_VALUE_MAX:
         # An autocomplete value is cut at 100 characters: accept an unambiguous prefix.
         longer = [n for n in names if n.startswith(value)]
@@ -52,11 +53,11 @@ COMMENT_NUMBER = app_commands.Range[int, 1, 10_000_000]
 
 async def comment_seq(storage: Storage, thread: StoredThread, number: int) -> int:
     """The position of comment ``#number``; a position is accepted when no comment prints it."""
-    seq = await storage.seq_for_number(thread.id, number)
+    seq = await storage.comments.seq_for_number(thread.id, number)
     if seq is None and 1 <= number <= thread.comment_count:
         seq = number
     if seq is None:
-        last = await storage.get_comment(thread.id, thread.comment_count)
+        last = await storage.comments.get(thread.id, thread.comment_count)
         raise NotFound("comment", f"#{number}", [f"#{last.number}"] if last else [])
     return seq
 
@@ -65,7 +66,7 @@ async def thread_choices(
     storage: Storage, guild_id: int | None, current: str
 ) -> list[app_commands.Choice[str]]:
     """Autocomplete for a thread: titles shown, ids sent (ids are short and unambiguous)."""
-    rows = await storage.thread_choices(guild_id)
+    rows = await storage.threads.choices(guild_id)
     titles = [title for _, _, title in rows]
     seen: dict[str, int] = {}
     for title in titles:
@@ -85,7 +86,7 @@ async def author_choices(
     """Autocomplete for a person in ``thread``: most active first when nothing is typed."""
     if thread is None:
         return []
-    people = await storage.authors(thread.id)
+    people = await storage.comments.authors(thread.id)
     people.sort(key=lambda p: (-p.comment_count, p.first_seq))
     order = rank(current, [p.name for p in people])
     return [
@@ -107,7 +108,7 @@ async def resolve_subject(storage: Storage, thread: StoredThread, name: str) -> 
         return await resolve_author(storage, thread, name)
     except NotFound as exc:
         if thread.author:
-            names = [p.name for p in await storage.authors(thread.id)] + [thread.author]
+            names = [p.name for p in await storage.comments.authors(thread.id)] + [thread.author]
             raise NotFound("person", exc.query, suggest(exc.query, names)) from None
         raise
 
@@ -156,7 +157,7 @@ class AuthorTransformer(app_commands.Transformer):
         raw = _chosen_thread(interaction)
         if raw is None:
             return None
-        return await storage_of(interaction).find_thread(raw, interaction.guild_id)
+        return await storage_of(interaction).threads.find(raw, interaction.guild_id)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str, /) -> str:
         storage = storage_of(interaction)
@@ -178,7 +179,7 @@ async def subject_choices_for(
     """Autocomplete for a summary's ``name``, in the thread already chosen in the command."""
     raw = _chosen_thread(interaction)
     storage = storage_of(interaction)
-    thread = await storage.find_thread(raw, interaction.guild_id) if raw else None
+    thread = await storage.threads.find(raw, interaction.guild_id) if raw else None
     return await subject_choices(storage, thread, current)
 
 

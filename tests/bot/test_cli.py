@@ -94,7 +94,7 @@ def test_offline_commands_load_the_shipped_seeds_first(tmp_path: Path) -> None:
 
 async def test_summary_prints_plain_text_and_unknown_names_are_one_line(seeded: Storage) -> None:
     """In-process (a subprocess per case would be slow): what ``summary`` prints."""
-    thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
     settings = Settings(token="t")
     with cli.console.capture() as person:

@@ -9,10 +9,10 @@ from tests.conftest import SEED_FILE
 
 
 async def test_json_contract_on_seed(seeded: Storage, seed_text: str) -> None:
-    thread = await seeded.find_thread("iraq-cease-fire-over")
+    thread = await seeded.threads.find("iraq-cease-fire-over")
     assert thread is not None
     data = thread_to_json(
-        thread, await seeded.all_comments(thread.id), await seeded.edges(thread.id)
+        thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
     )
     assert set(data) == {"title", "lede", "author", "author_bio", "tags", "body", "comments"}
     parsed = parse_thread(seed_text, SEED_FILE.name)
@@ -38,10 +38,10 @@ async def test_json_contract_on_seed(seeded: Storage, seed_text: str) -> None:
 
 
 async def test_markdown(seeded: Storage) -> None:
-    thread = await seeded.find_thread("iraq-cease-fire-over")
+    thread = await seeded.threads.find("iraq-cease-fire-over")
     assert thread is not None
     text = thread_to_markdown(
-        thread, await seeded.all_comments(thread.id), await seeded.edges(thread.id)
+        thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
     )
     assert text.startswith("# Iraq Cease-Fire Over\n")
     assert "### 5. Juho§" in text and "## Comments (31)" in text

@@ -12,11 +12,14 @@ from bot.text import (
     ELLIPSIS,
     ZWSP,
     escape_markdown,
+    fold,
     neutralise_mentions,
     safe,
+    slugify,
     snippet,
     split_text,
     truncate,
+    word_count,
 )
 
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|</[\w ]+:\d+>|<a?:\w+:\d+>|@everyone|@here")
@@ -157,3 +160,41 @@ def test_truncate_and_snippet() -> None:
     assert not cut.removesuffix(ELLIPSIS).endswith(" ")
     assert snippet("a\n\nb   c", 100) == "a b c"
     assert len(snippet("x" * 500, 100)) == 100
+
+
+# ---- fold: the one key for matching, searching and autocomplete ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("José ", "jose"),  # accents go, ends are stripped
+        ("ZOË Ångström", "zoe angstrom"),
+        ("STRASSE Straße", "strasse strasse"),  # casefold, not lower
+        ("  Bit\thead \n\n  Jr  ", "bit head jr"),  # any whitespace run is one space
+        ("Juho§", "juho§"),  # symbols stay
+        ("ﬁne №５", "fine no5"),  # compatibility forms decompose
+        ("שָׁלוֹם", "שלום"),  # Hebrew niqqud (vowel points, shin dot) dropped
+        ("مُحَمَّد", "محمد"),  # Arabic harakat (fatha, damma, shadda) dropped
+        ("Ἀθῆναι", "αθηναι"),  # Greek breathings and accents dropped
+        ("", ""),
+    ],
+)
+def test_fold_pins_case_accents_whitespace_and_marks(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@given(st.text(max_size=40))
+def test_fold_is_idempotent_and_insensitive_to_case_and_spacing(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert fold(text.casefold()) == once
+    assert fold(f"  {text}\t ") == once
+    assert once == once.strip() and "  " not in once
+
+
+def test_slugify_and_word_count() -> None:
+    assert slugify("Iraq Cease-Fire Over") == "iraq-cease-fire-over"
+    assert slugify("Ἀθῆναι!!") == "thread"
+    assert slugify("Café  au lait, s'il vous plaît") == "cafe-au-lait-s-il-vous-plait"
+    assert word_count(["one two", " three\n four ", ""]) == 4

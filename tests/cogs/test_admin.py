@@ -62,13 +62,13 @@ async def import_seed(storage: Storage, guild_id: int = GUILD) -> StoredThread:
     thread = parse_bytes(SEED_FILE.read_bytes(), "mine.txt")[0]
     thread = replace(thread, title="My own copy", content_hash="my-own-copy")
     result = await ingest_thread(storage, thread, guild_id=guild_id)
-    stored = await storage.get_thread(result.thread_id, guild_id)
+    stored = await storage.threads.get(result.thread_id, guild_id)
     assert stored is not None
     return stored
 
 
 async def shipped(storage: Storage) -> StoredThread:
-    (thread,) = await storage.list_threads(None)
+    (thread,) = await storage.threads.visible(None)
     return thread
 
 
@@ -79,9 +79,9 @@ async def test_delete_leaves_no_row_anywhere(cog: Admin) -> None:
     storage = cog.bot.storage
     before = row_counts(storage.path)
     thread = await import_seed(storage)
-    await storage.put_summary(thread.id, "thread", "offline", thread.content_hash, "{}")
-    await storage.put_summary(thread.id, "person:Bithead", "offline", thread.content_hash, "{}")
-    replay = await storage.start_replay(
+    await storage.summaries.put(thread.id, "thread", "offline", thread.content_hash, "{}")
+    await storage.summaries.put(thread.id, "person:Bithead", "offline", thread.content_hash, "{}")
+    replay = await storage.replays.start(
         guild_id=GUILD,
         channel_id=9,
         thread_id=thread.id,
@@ -92,8 +92,8 @@ async def test_delete_leaves_no_row_anywhere(cog: Admin) -> None:
         started_by=1,
     )
     assert replay is not None
-    await storage.record_replay_progress(replay.id, 4, 0)
-    assert await storage.end_replay(replay.id, "finished")
+    await storage.replays.record_progress(replay.id, 4, 0)
+    assert await storage.replays.end(replay.id, "finished")
     imported = row_counts(storage.path)
     derived = ("authors", "comments", "paragraphs", "edges", "comment_fts", "summaries", "replays")
     for table in derived:
@@ -108,7 +108,7 @@ async def test_delete_leaves_no_row_anywhere(cog: Admin) -> None:
     assert interaction.last.problems() == []
     assert row_counts(storage.path) == before
     assert await storage.integrity_check() == "ok"
-    assert await storage.get_thread(thread.id, GUILD) is None
+    assert await storage.threads.get(thread.id, GUILD) is None
 
 
 async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: Admin) -> None:
@@ -126,7 +126,7 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
     with pytest.raises(NotAllowed, match="isn't available here"):
         await invoke(cog.delete, cog, theirs, mine)
 
-    replay = await storage.start_replay(
+    replay = await storage.replays.start(
         guild_id=GUILD,
         channel_id=9,
         thread_id=mine.id,
@@ -141,8 +141,8 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
         await invoke(
             cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), mine
         )
-    assert await storage.get_thread(mine.id, GUILD) is not None
-    assert await storage.get_thread(seed.id, None) is not None
+    assert await storage.threads.get(mine.id, GUILD) is not None
+    assert await storage.threads.get(seed.id, None) is not None
 
 
 # ---- config ------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ async def test_config_set_show_and_reset_round_trip(cog: Admin) -> None:
 
 async def test_config_refusals_change_nothing(cog: Admin) -> None:
     storage = cog.bot.storage
-    await storage.put_guild_settings(GUILD, {"replay_max_running": 2})
+    await storage.guilds.put_settings(GUILD, {"replay_max_running": 2})
     member = AdminInteraction(cog.bot, permissions=MEMBER)
     with pytest.raises(Refused, match="Manage Server"):
         await invoke(cog.config_set, cog, member, max_speed=1.0)
@@ -241,7 +241,7 @@ async def test_import_over_the_comment_limit_stores_nothing(seeded: Storage) -> 
     ok = AdminInteraction(roomy.bot, permissions=MANAGER)
     await invoke(roomy.import_thread, roomy, ok, upload)
     assert ok.last.ephemeral and "Imported" in (ok.last.content or "")
-    assert await seeded.count_threads(GUILD) == 2 and await seeded.count_threads(OTHER_GUILD) == 1
+    assert await seeded.threads.count(GUILD) == 2 and await seeded.threads.count(OTHER_GUILD) == 1
 
 
 async def test_import_needs_the_permission_or_the_configured_role(seeded: Storage) -> None:
@@ -251,7 +251,7 @@ async def test_import_needs_the_permission_or_the_configured_role(seeded: Storag
         await invoke(
             cog.import_thread, cog, member, FakeUpload("x.txt", b"x")
         )
-    await seeded.put_guild_settings(GUILD, {"import_role_id": 77})
+    await seeded.guilds.put_settings(GUILD, {"import_role_id": 77})
     with pytest.raises(Refused, match="or one of the roles set with /threadbot config"):
         await invoke(
             cog.import_thread, cog, member, FakeUpload("x.txt", b"x")

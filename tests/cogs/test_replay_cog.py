@@ -61,7 +61,7 @@ class RecordingManager(ReplayManager):
     async def start(self, **kwargs: Any) -> Started:  # type: ignore[override]
         self.calls.append(kwargs)
         thread: StoredThread = kwargs["thread"]
-        record = await self.storage.start_replay(
+        record = await self.storage.replays.start(
             guild_id=kwargs["guild_id"],
             channel_id=kwargs["channel"].id,
             thread_id=thread.id,
@@ -86,7 +86,7 @@ async def cog(seeded: Storage) -> AsyncIterator[Replay]:
 
 
 async def seed(cog: Replay) -> StoredThread:
-    (thread,) = await cog.bot.storage.all_threads()
+    (thread,) = await cog.bot.storage.threads.all()
     return thread
 
 
@@ -135,7 +135,7 @@ async def test_bad_options_are_refused_before_any_work(
     with pytest.raises(error, match=text.replace("(", r"\(")):
         await run_start(cog, interaction, **options)
     assert interaction.sent == [] and cog.replays.calls == []  # type: ignore[attr-defined]
-    assert await cog.bot.storage.latest_replay(CHANNEL) is None
+    assert await cog.bot.storage.replays.latest(CHANNEL) is None
 
 
 async def test_a_thread_without_comments_is_refused(cog: Replay) -> None:
@@ -183,8 +183,8 @@ async def test_stop_and_status_answers(cog: Replay) -> None:
         await invoke(cog.stop, cog, stop)
 
     await run_start(cog, ReplayInteraction(cog.bot, permissions=MODERATOR), first=3, last=12)
-    (record,) = await cog.bot.storage.running_replays()
-    await cog.bot.storage.record_replay_progress(record.id, 5, 0, posted=4)
+    (record,) = await cog.bot.storage.replays.all_running()
+    await cog.bot.storage.replays.record_progress(record.id, 5, 0, posted=4)
 
     status = ReplayInteraction(cog.bot, permissions=MEMBER)
     await invoke(cog.status, cog, status)
@@ -199,7 +199,7 @@ async def test_stop_and_status_answers(cog: Replay) -> None:
     await invoke(cog.stop, cog, stop)
     assert stop.last.content == "Stopped the replay of **Iraq Cease-Fire Over** after 2 comments."
     assert not stop.last.ephemeral and stop.last.problems() == []
-    stored = await cog.bot.storage.latest_replay(CHANNEL)
+    stored = await cog.bot.storage.replays.latest(CHANNEL)
     assert stored is not None and stored.status == "stopped"
 
 

@@ -20,7 +20,7 @@ from tests.cogs.conftest import GUILD, MENTION, FakeInteraction, invoke, synthet
 
 
 async def seed_thread(bot: ThreadBot) -> StoredThread:
-    found = await bot.storage.find_thread("iraq-cease-fire-over", any_guild=True)
+    found = await bot.storage.threads.find("iraq-cease-fire-over", any_guild=True)
     assert found is not None
     return found
 
@@ -106,7 +106,7 @@ async def test_big_hostile_thread_stays_within_limits(bot: ThreadBot, tmp_path: 
     """500 comments, a 30,000-character one, mentions and markdown in names and text."""
     big = synthetic_thread()
     result = await ingest_thread(bot.storage, big, guild_id=GUILD)
-    thread = await bot.storage.get_thread(result.thread_id, GUILD)
+    thread = await bot.storage.threads.get(result.thread_id, GUILD)
     assert thread is not None
     whole = await thread_summary(bot, thread)
     person = await author_summary(bot, thread, "Zoë @everyone <@123>")
@@ -118,7 +118,7 @@ async def test_big_hostile_thread_stays_within_limits(bot: ThreadBot, tmp_path: 
 async def test_a_thread_without_comments(bot: ThreadBot) -> None:
     empty = replace(synthetic_thread(comments=1, long_at=0), comments=(), title="Nobody came")
     result = await ingest_thread(bot.storage, empty, guild_id=GUILD)
-    thread = await bot.storage.get_thread(result.thread_id, GUILD)
+    thread = await bot.storage.threads.get(result.thread_id, GUILD)
     assert thread is not None
     interaction = await thread_summary(bot, thread)
     assert interaction.last.problems() == []

@@ -176,7 +176,7 @@ async def test_name_autocomplete_prefix_fuzzy_and_accents(
     assert (await choices("loser"))[0]["value"] == "DC Loser"  # a word of the name
     assert await choices("b", thread=None) == []  # no thread chosen yet: nothing to offer
     # The thread may be named by the id its own autocomplete sent.
-    thread_id = str((await bot.storage.find_thread(SEED_SLUG, GUILD_ID)).id)  # type: ignore[union-attr]
+    thread_id = str((await bot.storage.threads.find(SEED_SLUG, GUILD_ID)).id)  # type: ignore[union-attr]
     assert (await choices("tequ", thread=thread_id))[0]["value"] == "tequila"
 
 

@@ -35,7 +35,7 @@ async def test_seeds_loaded_and_global_sync_only_when_changed(
 ) -> None:
     db = tmp_path / "bot.db"
     async with run_bot(make_bot(fake_discord, db), fake_discord) as bot:
-        threads = await bot.storage.list_threads(None)
+        threads = await bot.storage.threads.visible(None)
         assert [t.slug for t in threads] == ["iraq-cease-fire-over"]
     assert len(fake_discord.command_syncs) == 1
     assert [c["name"] for c in fake_discord.commands()] == ["boom"]

@@ -72,8 +72,8 @@ async def import_file(
 async def snapshot(bot: ThreadBot) -> list[tuple[int, str, str, int, int]]:
     """Every stored thread (all guilds) with its comment count and stored comments."""
     out = []
-    for thread in await bot.storage.all_threads():
-        comments = await bot.storage.all_comments(thread.id)
+    for thread in await bot.storage.threads.all():
+        comments = await bot.storage.comments.all(thread.id)
         out.append((thread.id, thread.slug, thread.title, thread.comment_count, len(comments)))
     return out
 
@@ -99,7 +99,7 @@ async def test_admin_import_is_reported_and_readable(
     assert "Tea or coffee" in text and "3 comments by 2 people" in text and "added" in text
     assert reply.message is not None and reply.message.allowed_mentions == {"parse": []}
 
-    threads = {t.title: t for t in await bot.storage.list_threads(GUILD_ID)}
+    threads = {t.title: t for t in await bot.storage.threads.visible(GUILD_ID)}
     assert set(threads) == {"Tea or coffee", "Iraq Cease-Fire Over"}
     listed = await (await fake_discord.send_slash_command("thread list")).response()
     assert "Tea or coffee" in message_text(listed) and "2 threads" in message_text(listed)
@@ -116,7 +116,7 @@ async def test_admin_import_is_reported_and_readable(
 
     again = await import_file(fake_discord, "tea.txt", GOOD)
     assert "already here, unchanged" in again.content
-    assert len(await bot.storage.list_threads(GUILD_ID)) == 2
+    assert len(await bot.storage.threads.visible(GUILD_ID)) == 2
 
 
 async def test_bad_file_names_its_line_and_changes_nothing(

@@ -143,10 +143,10 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Worl
                 )
             )
             assert "Imported" in reply_text(reply), reply_text(reply)
-            (thread,) = [t for t in await bot.storage.all_threads() if t.source == name]
+            (thread,) = [t for t in await bot.storage.threads.all() if t.source == name]
             assert thread.guild_id == side.guild_id
             ids.append(thread.id)
-        shipped = await bot.storage.find_thread(SEED_SLUG, None)
+        shipped = await bot.storage.threads.find(SEED_SLUG, None)
         assert shipped is not None and shipped.guild_id == SHIPPED
         yield World(bot, fake_discord, a, b, dm, dm2, ids[0], ids[1], shipped.id)
 
@@ -242,8 +242,8 @@ async def test_every_command_from_every_side_shows_nothing_of_the_other_guild(
         )
     assert {"replay start", "threadbot delete"} <= set(ran["guild B"])
     # Refused deletes deleted nothing.
-    assert await world.bot.storage.get_thread(world.a_id, GUILD_ID) is not None
-    assert await world.bot.storage.get_thread(world.b_id, OTHER_GUILD_ID) is not None
+    assert await world.bot.storage.threads.get(world.a_id, GUILD_ID) is not None
+    assert await world.bot.storage.threads.get(world.b_id, OTHER_GUILD_ID) is not None
 
     # And nothing either guild imported appears anywhere outside it: every message the bot
     # sent (public, ephemeral, in DMs) is checked against where it was sent.
@@ -447,7 +447,7 @@ async def test_a_configured_role_lets_a_member_import(world: World) -> None:
         fake.send_slash_command("thread import", upload, user=FRANK, channel_id=OTHER_GENERAL_ID)
     )
     assert "Imported" in reply_text(after), reply_text(after)
-    titles = [t.title for t in await world.bot.storage.list_threads(OTHER_GUILD_ID)]
+    titles = [t.title for t in await world.bot.storage.threads.visible(OTHER_GUILD_ID)]
     assert "Cicada bulletin" in titles
 
 
@@ -463,7 +463,7 @@ async def test_delete_removes_an_import_and_refuses_shipped_threads(world: World
         )
     )
     assert shipped.ephemeral and "ships with threadbot" in shipped.content
-    assert await storage.get_thread(world.shipped_id, None) is not None
+    assert await storage.threads.get(world.shipped_id, None) is not None
 
     member = await answer(
         fake.send_slash_command(
@@ -471,7 +471,7 @@ async def test_delete_removes_an_import_and_refuses_shipped_threads(world: World
         )
     )
     assert member.ephemeral and "Manage Server" in member.content
-    assert await storage.get_thread(world.b_id, OTHER_GUILD_ID) is not None
+    assert await storage.threads.get(world.b_id, OTHER_GUILD_ID) is not None
 
     done = await answer(
         fake.send_slash_command(
@@ -482,8 +482,8 @@ async def test_delete_removes_an_import_and_refuses_shipped_threads(world: World
         )
     )
     assert done.ephemeral and "Deleted **Bumblebee bulletin**" in done.content
-    assert await storage.get_thread(world.b_id, OTHER_GUILD_ID) is None
-    assert await storage.get_thread(world.a_id, GUILD_ID) is not None
+    assert await storage.threads.get(world.b_id, OTHER_GUILD_ID) is None
+    assert await storage.threads.get(world.a_id, GUILD_ID) is not None
     assert await storage.integrity_check() == "ok"
 
 
@@ -530,12 +530,12 @@ async def test_leaving_records_the_time_and_returning_clears_it(world: World) ->
     await fake.dispatch("GUILD_DELETE", {"id": str(OTHER_GUILD_ID)})
 
     async def left() -> bool:
-        return OTHER_GUILD_ID in await storage.guilds_left()
+        return OTHER_GUILD_ID in await storage.guilds.left()
 
     await eventually(left, "the guild to be recorded as left")
-    assert GUILD_ID not in await storage.guilds_left()
+    assert GUILD_ID not in await storage.guilds.left()
     # Still there during the grace period.
-    assert await storage.get_thread(world.b_id, OTHER_GUILD_ID) is not None
+    assert await storage.threads.get(world.b_id, OTHER_GUILD_ID) is not None
 
     # Being added to a guild: GUILD_CREATE without "unavailable" (with it, it would be an
     # outage ending, which discord.py reports as on_guild_available instead).
@@ -544,10 +544,10 @@ async def test_leaving_records_the_time_and_returning_clears_it(world: World) ->
     await fake.dispatch("GUILD_CREATE", joined)
 
     async def back() -> bool:
-        return OTHER_GUILD_ID not in await storage.guilds_left()
+        return OTHER_GUILD_ID not in await storage.guilds.left()
 
     await eventually(back, "the guild's left_at to be cleared")
-    assert await storage.get_thread(world.b_id, OTHER_GUILD_ID) is not None
+    assert await storage.threads.get(world.b_id, OTHER_GUILD_ID) is not None
 
 
 async def test_replay_settings_bind_that_guild_only(world: World) -> None:
@@ -583,7 +583,7 @@ async def test_replay_settings_bind_that_guild_only(world: World) -> None:
     forum = await start(FORUM_ID)
     assert forum.ephemeral and "don't let replays open forum posts" in forum.content
     assert fake.threads(FORUM_ID) == []
-    assert await world.bot.storage.latest_replay(FORUM_ID) is None, "refused after starting"
+    assert await world.bot.storage.replays.latest(FORUM_ID) is None, "refused after starting"
 
     in_place = await start(GENERAL_ID, **{"from": 1, "to": 2})
     assert "Replaying" in reply_text(in_place) and " here:" in reply_text(in_place)
@@ -612,19 +612,19 @@ async def test_start_up_purges_guilds_past_their_grace_period(
         for guild, text in ((gone_long_ago, THREAD_A), (gone_while_offline, THREAD_B)):
             (thread,) = parse_bytes(text.encode(), f"{guild}.txt")
             await ingest_thread(storage, thread, guild_id=guild)
-        await storage.put_guild_settings(gone_long_ago, {"replay_max_running": 1})
-        await storage.mark_guild_left(gone_long_ago, datetime.now(UTC) - timedelta(days=8))
+        await storage.guilds.put_settings(gone_long_ago, {"replay_max_running": 1})
+        await storage.guilds.mark_left(gone_long_ago, datetime.now(UTC) - timedelta(days=8))
 
     async with run_bot(make_threadbot(fake_discord, db), fake_discord) as bot:
 
         async def purged() -> bool:
-            return await bot.storage.guild_settings(gone_long_ago) == {}
+            return await bot.storage.guilds.settings(gone_long_ago) == {}
 
         await eventually(purged, "the expired guild to be purged at start")
-        assert await bot.storage.count_threads(gone_long_ago) == 1, "only the shipped thread"
+        assert await bot.storage.threads.count(gone_long_ago) == 1, "only the shipped thread"
         # Left while the bot was offline: its grace period starts now; nothing is deleted.
-        left = await bot.storage.guilds_left()
+        left = await bot.storage.guilds.left()
         assert set(left) == {gone_while_offline}
         assert datetime.now(UTC) - left[gone_while_offline] < timedelta(minutes=5)
-        assert await bot.storage.count_threads(gone_while_offline) == 2
+        assert await bot.storage.threads.count(gone_while_offline) == 2
         assert await bot.storage.integrity_check() == "ok"

@@ -181,7 +181,7 @@ async def test_nobody_is_pinged_and_markdown_stays_text(
     ).response()
     assert imported.ephemeral and "6 comments by 5 people" in imported.content
     check_safe(imported.message)  # type: ignore[arg-type]
-    [thread] = [t for t in await bot.storage.list_threads(GUILD_ID) if t.guild_id == GUILD_ID]
+    [thread] = [t for t in await bot.storage.threads.visible(GUILD_ID) if t.guild_id == GUILD_ID]
     tid = str(thread.id)
     shown: list[StoredMessage] = []
 

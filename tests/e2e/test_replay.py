@@ -48,10 +48,10 @@ def make_bot(fake: FakeDiscord, db: Path, *, interval: float = 0.002) -> ThreadB
 async def seed_plan(bot: ThreadBot, first: int = 1, last: int = SEED_COMMENTS) -> list[Post]:
     """Every message a replay of the seed thread posts, in order (the article first)."""
     storage = bot.storage
-    (thread,) = [t for t in await storage.all_threads() if t.slug == "iraq-cease-fire-over"]
-    heads = await storage.comment_heads(thread.id)
+    (thread,) = [t for t in await storage.threads.all() if t.slug == "iraq-cease-fire-over"]
+    heads = await storage.comments.heads(thread.id)
     posts = article_posts(thread)
-    for comment in await storage.all_comments(thread.id):
+    for comment in await storage.comments.all(thread.id):
         if first <= comment.seq <= last:
             posts += comment_posts(comment, heads, thread.author)
     return posts
@@ -118,7 +118,7 @@ def only_thread(fake: FakeDiscord, parent_id: int) -> dict[str, Any]:
 
 async def wait_finished(fake: FakeDiscord, bot: ThreadBot, count: int = 1) -> None:
     async def finished() -> bool:
-        rows = [await bot.storage.latest_replay(c) for c in fake.channels]
+        rows = [await bot.storage.replays.latest(c) for c in fake.channels]
         return sum(1 for r in rows if r is not None and r.status != "running") >= count
 
     deadline = asyncio.get_running_loop().time() + 10
@@ -145,7 +145,7 @@ async def test_seed_replay_in_a_new_thread_through_the_webhook(
         # One webhook, made by the bot, in the parent channel.
         hooks = fake.webhooks(general)
         assert [h["name"] for h in hooks] == [WEBHOOK_NAME]
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "finished"
         assert record.posted == len(plan)
 
@@ -174,14 +174,14 @@ async def test_a_429_storm_and_a_gateway_reconnect_midway_lose_and_double_nothin
         assert reply.message is not None
         assert "Iraq Cease-Fire Over" in shown_text(reply.message)
         assert storm.remaining > 0, "the command waited for the replay's rate limit"
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "running"
 
         await wait_finished(fake, bot)
         assert storm.served == 8
         assert fake.gateway.stats.resumes == 1
         assert_posted_exactly(replay_messages(fake, target), plan)
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "finished" and record.error is None
         assert record.posted == len(plan)
 
@@ -203,13 +203,13 @@ async def test_a_restart_midway_resumes_where_it_stopped(
     posted_before = len(replay_messages(fake, target))
     assert 12 <= posted_before < len(plan)
     async with Storage(db) as storage:
-        record = await storage.latest_replay(general)
+        record = await storage.replays.latest(general)
     assert record is not None and record.status == "running"
     assert record.posted == posted_before
 
     async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
         await wait_finished(fake, bot)
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "finished"
     assert_posted_exactly(replay_messages(fake, target), plan)
     assert only_thread(fake, general)["id"] == str(target), "no second thread on resume"
@@ -301,14 +301,14 @@ async def test_only_manage_threads_may_start_or_stop(
         assert reply.message is not None and reply.message.ephemeral
         assert "Manage Threads" in reply.message.content
         assert fake.threads(general) == [] and fake.webhooks(general) == []
-        assert await bot.storage.latest_replay(general) is None
+        assert await bot.storage.replays.latest(general) is None
 
         await start(fake)  # a moderator may; then bob may not stop it
         handle = await fake.send_slash_command("replay stop", {}, user=fake.seed.member)
         reply = await handle.response()
         assert reply.message is not None and reply.message.ephemeral
         assert "Manage Threads" in reply.message.content
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "running"
 
 
@@ -339,7 +339,7 @@ async def test_one_replay_per_channel_and_a_few_per_guild(
         reply = await handle.response()
         assert reply.message is not None and reply.message.ephemeral
         assert f"already runs {MAX_PER_GUILD} replays" in reply.message.content
-        assert await bot.storage.count_running_replays(guild) == MAX_PER_GUILD
+        assert await bot.storage.replays.count_running(guild) == MAX_PER_GUILD
         assert fake.threads(fake.seed.general_id) == []
 
 
@@ -357,7 +357,7 @@ async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> Non
         await fake.wait_until(lambda: len(replay_messages(fake, target)) == 1)
         # Discord has the article; the bot records that right after (under load, later).
         for _ in range(500):
-            progress = await bot.storage.latest_replay(general)
+            progress = await bot.storage.replays.latest(general)
             if progress is not None and progress.posted >= 1:
                 break
             await asyncio.sleep(0.01)
@@ -376,7 +376,7 @@ async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> Non
         assert "Stopped the replay of **Iraq Cease-Fire Over** after 0 comments" in (
             reply.message.content
         )
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "stopped"
         # Stopping from inside the replay's thread works too, once there is nothing to stop:
         handle = await fake.send_slash_command(
@@ -433,13 +433,13 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
     settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
     bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
     async with run_bot(bot, fake) as bot:
-        (thread,) = await bot.storage.all_threads()
+        (thread,) = await bot.storage.threads.all()
         await start(fake, {"thread": thread.slug})
         target = int(only_thread(fake, fake.seed.general_id)["id"])
         await wait_finished(fake, bot)
-        heads = await bot.storage.comment_heads(thread.id)
+        heads = await bot.storage.comments.heads(thread.id)
         plan = article_posts(thread)
-        for comment in await bot.storage.all_comments(thread.id):
+        for comment in await bot.storage.comments.all(thread.id):
             plan += comment_posts(comment, heads, thread.author)
         messages = replay_messages(fake, target)
         assert_posted_exactly(messages, plan)
@@ -482,15 +482,15 @@ async def test_names_discord_refuses_never_fail_a_replay(
     settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
     bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
     async with run_bot(bot, fake) as bot:
-        (thread,) = await bot.storage.all_threads()
+        (thread,) = await bot.storage.threads.all()
         await start(fake, {"thread": thread.slug})
         target = int(only_thread(fake, fake.seed.general_id)["id"])
         await wait_finished(fake, bot)
-        record = await bot.storage.latest_replay(fake.seed.general_id)
+        record = await bot.storage.replays.latest(fake.seed.general_id)
         assert record is not None and record.status == "finished", record
-        heads = await bot.storage.comment_heads(thread.id)
+        heads = await bot.storage.comments.heads(thread.id)
         plan = article_posts(thread)
-        for comment in await bot.storage.all_comments(thread.id):
+        for comment in await bot.storage.comments.all(thread.id):
             plan += comment_posts(comment, heads, thread.author)
         messages = replay_messages(fake, target)
         refused = fake.take_violations()
@@ -517,7 +517,7 @@ async def test_a_configured_role_may_start_and_stop(
     role = fake.add_role(guild, "Replayers", BASIC_PERMISSIONS)
     carol = fake.add_member(guild, 102, "carol", roles=[int(role["id"])])
     async with run_bot(make_bot(fake, tmp_path / "role.db", interval=60.0), fake) as bot:
-        await bot.storage.put_guild_settings(guild, {"replay_role_id": int(role["id"])})
+        await bot.storage.guilds.put_settings(guild, {"replay_role_id": int(role["id"])})
         refused = await fake.send_slash_command(
             "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.member
         )
@@ -529,7 +529,7 @@ async def test_a_configured_role_may_start_and_stop(
         handle = await fake.send_slash_command("replay stop", {}, user=carol)
         reply = await handle.response()
         assert reply.message is not None and reply.message.content.startswith("Stopped")
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "stopped" and record.started_by == 102
 
 
@@ -539,7 +539,7 @@ async def test_the_guild_settings_bound_replays(fake_discord: FakeDiscord, tmp_p
     fake = fake_discord
     guild, general, bot_log = fake.seed.guild_id, fake.seed.general_id, fake.seed.bot_log_id
     async with run_bot(make_bot(fake, tmp_path / "cfg.db", interval=60.0), fake) as bot:
-        await bot.storage.put_guild_settings(
+        await bot.storage.guilds.put_settings(
             guild,
             {"replay_max_running": 1, "replay_max_speed": 1.0, "replay_public_threads": False},
         )
@@ -655,12 +655,12 @@ async def test_a_message_posted_just_before_a_crash_is_not_posted_again(
         async with http.post(url, params={"wait": "true", "thread_id": str(target)}, json=body):
             pass
     async with Storage(db) as storage:
-        record = await storage.latest_replay(general)
+        record = await storage.replays.latest(general)
     assert record is not None and record.posted == posted, "the database does not know"
 
     async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
         await wait_finished(fake, bot)
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
     assert_posted_exactly(replay_messages(fake, target), plan)
     assert record is not None and record.status == "finished" and record.posted == len(plan)
 
@@ -689,7 +689,7 @@ async def test_a_webhook_deleted_midway_is_made_again(
         (old,) = fake.webhooks(general)
         await delete_webhook(fake, old)
         await wait_finished(fake, bot)
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
     (new,) = fake.webhooks(general)
     assert new["id"] != old["id"] and new["name"] == WEBHOOK_NAME
     messages = replay_messages(fake, target)
@@ -712,7 +712,7 @@ async def test_a_webhook_that_cannot_be_made_again_falls_back_to_embeds(
         fake.fail_next("GET", "/channels/{channel_id}/webhooks", status=403)
         await delete_webhook(fake, fake.webhooks(general)[0])
         await wait_finished(fake, bot)
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
     shown = fake.messages(target)
     by_hook = [m for m in shown if m.webhook_id is not None]
     notice = [i for i, m in enumerate(shown) if m.content == EMBED_NOTICE]
@@ -738,7 +738,7 @@ async def test_a_thread_locked_midway_fails_the_replay_and_status_says_why(
         thread["thread_metadata"].update(archived=True, locked=True)  # a moderator locked it
         await wait_finished(fake, bot)
         posted = len(replay_messages(fake, target))
-        record = await bot.storage.latest_replay(general)
+        record = await bot.storage.replays.latest(general)
         assert record is not None and record.status == "failed"
         assert record.error is not None and "Thread is archived" in record.error
 

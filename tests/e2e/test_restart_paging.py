@@ -51,7 +51,7 @@ async def test_buttons_work_after_a_restart_on_the_same_database(
 ) -> None:
     db = tmp_path / "bot.db"
     async with run_bot(make_threadbot(fake_discord, db), fake_discord) as first:
-        seed_id = (await first.storage.find_thread(SEED_SLUG, GUILD_ID)).id  # type: ignore[union-attr]
+        seed_id = (await first.storage.threads.find(SEED_SLUG, GUILD_ID)).id  # type: ignore[union-attr]
         extra = parse_thread(
             thread_file("Short lived", [("Ann", ["One."]), ("Ben", ["Two."])]), "short.txt"
         )
@@ -69,8 +69,8 @@ async def test_buttons_work_after_a_restart_on_the_same_database(
     # Between the runs the imported thread is deleted; the seed thread stays as it was.
     async with run_bot(make_threadbot(fake_discord, db), fake_discord) as second:
         assert second is not first
-        assert [t.id for t in await second.storage.list_threads(None)] == [seed_id]
-        assert await second.storage.delete_thread(doomed)
+        assert [t.id for t in await second.storage.threads.visible(None)] == [seed_id]
+        assert await second.storage.threads.delete(doomed)
 
         after = await press(fake_discord, comments, "▶")  # a button sent by the first bot
         assert shown(after) == (5, AUTHOR_OF[5])

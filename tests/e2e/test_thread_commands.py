@@ -75,7 +75,7 @@ async def test_thread_list_shows_the_seed(fake_discord: FakeDiscord, bot: Thread
 async def test_thread_read_posts_the_whole_article(
     fake_discord: FakeDiscord, bot: ThreadBot
 ) -> None:
-    stored = await bot.storage.find_thread(SEED_SLUG, GUILD_ID)
+    stored = await bot.storage.threads.find(SEED_SLUG, GUILD_ID)
     assert stored is not None
     expected = len(article_messages(stored))
     handle = await fake_discord.send_slash_command("thread read", {"thread": SEED_SLUG})
@@ -265,7 +265,7 @@ async def test_thread_autocomplete_prefix_fuzzy_and_at_most_25(
         assert reply.type == 8 and reply.choices is not None
         return reply.choices
 
-    seed_id = str((await bot.storage.find_thread(SEED_SLUG, GUILD_ID)).id)  # type: ignore[union-attr]
+    seed_id = str((await bot.storage.threads.find(SEED_SLUG, GUILD_ID)).id)  # type: ignore[union-attr]
     assert await choices("ira") == [{"name": SEED.title, "value": seed_id}]
     assert await choices("cease") == [{"name": SEED.title, "value": seed_id}]  # a word prefix
     assert [c["value"] for c in await choices("Irak ceasfire")] == [seed_id]  # fuzzy

@@ -134,20 +134,20 @@ async def test_settings_round_trip_per_guild(storage: Storage) -> None:
     assert await load_config(storage, GUILD) == GuildConfig()
     assert await load_config(storage, None) == GuildConfig()
     config = GuildConfig(replay_role_id=9, replay_max_running=1)
-    await storage.put_guild_settings(GUILD, config.to_json())
+    await storage.guilds.put_settings(GUILD, config.to_json())
     assert await load_config(storage, GUILD) == config
     assert await load_config(storage, OTHER) == GuildConfig(), "settings leaked to another guild"
 
 
 async def test_leaving_and_returning_keeps_settings(storage: Storage) -> None:
-    await storage.put_guild_settings(GUILD, {"replay_max_running": 2})
-    await storage.mark_guild_left(GUILD, T0)
-    await storage.mark_guild_left(GUILD, T0 + timedelta(days=1))  # the first time is kept
-    assert await storage.guilds_left() == {GUILD: T0}
+    await storage.guilds.put_settings(GUILD, {"replay_max_running": 2})
+    await storage.guilds.mark_left(GUILD, T0)
+    await storage.guilds.mark_left(GUILD, T0 + timedelta(days=1))  # the first time is kept
+    assert await storage.guilds.left() == {GUILD: T0}
     assert (await load_config(storage, GUILD)).replay_max_running == 2
-    assert await storage.mark_guild_returned(GUILD)
-    assert not await storage.mark_guild_returned(GUILD)
-    assert await storage.guilds_left() == {}
+    assert await storage.guilds.mark_returned(GUILD)
+    assert not await storage.guilds.mark_returned(GUILD)
+    assert await storage.guilds.left() == {}
     assert (await load_config(storage, GUILD)).replay_max_running == 2
 
 
@@ -156,10 +156,10 @@ async def test_purge_removes_one_guild_entirely_and_nothing_else(seeded: Storage
     mine = await import_seed(seeded, GUILD)
     await import_seed(seeded, GUILD, "second.txt")
     theirs = await import_seed(seeded, OTHER)
-    await seeded.put_guild_settings(GUILD, {"replay_max_running": 2})
-    await seeded.put_guild_settings(OTHER, {"replay_max_running": 4})
-    await seeded.put_summary(mine, "thread", "offline", "h", "{}")
-    replay = await seeded.start_replay(
+    await seeded.guilds.put_settings(GUILD, {"replay_max_running": 2})
+    await seeded.guilds.put_settings(OTHER, {"replay_max_running": 4})
+    await seeded.summaries.put(mine, "thread", "offline", "h", "{}")
+    replay = await seeded.replays.start(
         guild_id=GUILD,
         channel_id=5,
         thread_id=mine,
@@ -172,19 +172,19 @@ async def test_purge_removes_one_guild_entirely_and_nothing_else(seeded: Storage
     assert replay is not None
     before_other = row_counts(seeded.path)
 
-    assert await seeded.purge_guild(GUILD) == 2
+    assert await seeded.guilds.purge(GUILD) == 2
     await import_seed(seeded, GUILD, "again.txt")  # the guild can start over
-    assert await seeded.purge_guild(GUILD) == 1
+    assert await seeded.guilds.purge(GUILD) == 1
 
-    assert await seeded.count_threads(GUILD) == 1, "only the shipped thread is left"
-    assert await seeded.get_thread(theirs, OTHER) is not None
+    assert await seeded.threads.count(GUILD) == 1, "only the shipped thread is left"
+    assert await seeded.threads.get(theirs, OTHER) is not None
     assert (await load_config(seeded, OTHER)).replay_max_running == 4
-    await seeded.purge_guild(OTHER)
+    await seeded.guilds.purge(OTHER)
     assert row_counts(seeded.path) == shipped_only
     assert before_other != shipped_only
     assert await seeded.integrity_check() == "ok"
     with pytest.raises(ValueError, match="shipped"):
-        await seeded.purge_guild(SHIPPED)
+        await seeded.guilds.purge(SHIPPED)
 
 
 # ---- housekeeping with a fake clock -------------------------------------------------------
@@ -195,26 +195,26 @@ async def test_housekeeping_purges_after_grace_and_spares_returning_guilds(
 ) -> None:
     await import_seed(seeded, GUILD)
     await import_seed(seeded, OTHER)
-    await seeded.mark_guild_left(GUILD, T0)
-    await seeded.mark_guild_left(OTHER, T0)
+    await seeded.guilds.mark_left(GUILD, T0)
+    await seeded.guilds.mark_left(OTHER, T0)
 
     assert await purge_expired(seeded, T0 + GRACE_PERIOD - timedelta(minutes=1)) == {}
-    await seeded.mark_guild_returned(OTHER)  # re-added within the grace period
+    await seeded.guilds.mark_returned(OTHER)  # re-added within the grace period
     assert await purge_expired(seeded, T0 + GRACE_PERIOD) == {GUILD: 1}
-    assert await seeded.count_threads(GUILD) == 1, "only the shipped thread is left"
-    assert await seeded.count_threads(OTHER) == 2
-    assert await seeded.guilds_left() == {}
+    assert await seeded.threads.count(GUILD) == 1, "only the shipped thread is left"
+    assert await seeded.threads.count(OTHER) == 2
+    assert await seeded.guilds.left() == {}
     assert await purge_expired(seeded, T0 + 3 * GRACE_PERIOD) == {}
 
 
 async def test_reconcile_marks_guilds_left_while_offline(seeded: Storage) -> None:
     await import_seed(seeded, GUILD)
     await import_seed(seeded, OTHER)
-    await seeded.mark_guild_left(OTHER, T0)
+    await seeded.guilds.mark_left(OTHER, T0)
     changes = await reconcile(seeded, present={OTHER}, now=T0 + timedelta(days=1))
     assert changes == (frozenset({GUILD}), frozenset({OTHER}))
-    assert await seeded.guilds_left() == {GUILD: T0 + timedelta(days=1)}
+    assert await seeded.guilds.left() == {GUILD: T0 + timedelta(days=1)}
     # Running again changes nothing, and the first time is kept.
     again = await reconcile(seeded, present={OTHER}, now=T0 + timedelta(days=2))
     assert again == (frozenset(), frozenset())
-    assert await seeded.guilds_left() == {GUILD: T0 + timedelta(days=1)}
+    assert await seeded.guilds.left() == {GUILD: T0 + timedelta(days=1)}

@@ -20,15 +20,15 @@ CHANNEL = 1000
 
 
 async def seed_thread(db: Storage) -> StoredThread:
-    threads = await db.all_threads()
+    threads = await db.threads.all()
     assert threads, "the seeded fixture holds the seed thread"
     return threads[0]
 
 
 async def all_posts(db: Storage, thread: StoredThread) -> list[Post]:
-    heads = await db.comment_heads(thread.id)
+    heads = await db.comments.heads(thread.id)
     posts = article_posts(thread)
-    for comment in await db.all_comments(thread.id):
+    for comment in await db.comments.all(thread.id):
         posts += comment_posts(comment, heads, thread.author)
     return posts
 
@@ -42,7 +42,7 @@ async def new_replay(
     last: int | None = None,
     mode: ReplayMode = "webhook",
 ) -> ReplayRecord:
-    record = await db.start_replay(
+    record = await db.replays.start(
         guild_id=GUILD,
         channel_id=channel,
         thread_id=thread.id,

@@ -107,7 +107,7 @@ async def test_manager_creates_a_thread_and_posts_through_the_webhook(seeded: St
         assert message["wait"] is True
         assert 1 < len(message["username"]) <= 80
     assert {m["username"] for m in log} >= {"glasnost", "Bithead", "James Joyner"}
-    done = await seeded.get_replay(started.replay.id)
+    done = await seeded.replays.get(started.replay.id)
     assert done is not None and done.status == "finished" and done.target_id == CHANNEL + 1
 
 
@@ -172,7 +172,7 @@ async def test_restart_midway_resumes_without_duplicates(seeded: Storage) -> Non
     )
     await asyncio.wait_for(hook.reached.wait(), timeout=30)
     await first_life.shutdown()
-    interrupted = await seeded.get_replay(started.replay.id)
+    interrupted = await seeded.replays.get(started.replay.id)
     assert interrupted is not None and interrupted.status == "running"
     assert interrupted.posted == len(log) < 33
 
@@ -181,7 +181,7 @@ async def test_restart_midway_resumes_without_duplicates(seeded: Storage) -> Non
     await second_life.wait(started.replay.id)
     expected = await all_posts(seeded, thread)
     assert [m["content"] for m in log] == [p.content for p in expected]
-    done = await seeded.get_replay(started.replay.id)
+    done = await seeded.replays.get(started.replay.id)
     assert done is not None and done.status == "finished" and done.posted == len(expected)
 
 
@@ -190,28 +190,28 @@ async def test_resume_without_the_webhook_says_so_once_and_uses_embeds(seeded: S
     record = await new_replay(seeded, thread, first=1, last=2)
     target = text_channel(2000)
     target.webhooks = AsyncMock(side_effect=http_error(discord.Forbidden, 403))
-    await seeded.set_replay_target(record.id, 2000)
+    await seeded.replays.set_target(record.id, 2000)
     replays = manager(seeded, {2000: target})
     assert await replays.resume_all() == [record.id]
     await replays.wait(record.id)
     contents = [c.args[0] for c in target.send.await_args_list if c.args]
     assert contents == [EMBED_NOTICE]
-    stored = await seeded.get_replay(record.id)
+    stored = await seeded.replays.get(record.id)
     assert stored is not None and stored.mode == "embed" and stored.status == "finished"
 
 
 async def test_resume_of_a_vanished_channel_marks_it_failed(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
     record = await new_replay(seeded, thread)
-    await seeded.set_replay_target(record.id, 3000)
+    await seeded.replays.set_target(record.id, 3000)
     replays = manager(seeded)
     replays.client.fetch_channel = AsyncMock(side_effect=http_error(discord.NotFound, 404))
     assert await replays.resume_all() == []
-    stored = await seeded.get_replay(record.id)
+    stored = await seeded.replays.get(record.id)
     assert stored is not None and stored.status == "failed" and stored.error
     no_target = await new_replay(seeded, thread, channel=5)
     assert await replays.resume_all() == []
-    assert (await seeded.get_replay(no_target.id)).status == "failed"  # type: ignore[union-attr]
+    assert (await seeded.replays.get(no_target.id)).status == "failed"  # type: ignore[union-attr]
 
 
 def test_limits_check_speed() -> None:
@@ -260,7 +260,7 @@ async def test_a_stop_while_the_thread_is_being_made_posts_nothing(seeded: Stora
     with pytest.raises(UserFacingError, match="stopped before its first message"):
         await starting
     assert log == [] and replays.active == 0
-    stored = await seeded.get_replay(stopped.id)
+    stored = await seeded.replays.get(stopped.id)
     assert stored is not None and stored.status == "stopped"
 
 
@@ -292,8 +292,8 @@ async def test_resume_skips_the_message_posted_just_before_a_crash(
     record = await new_replay(seeded, thread, first=1, last=3, mode=mode)
     plan = await all_posts(seeded, thread)
     plan = [p for p in plan if p.seq <= 3]
-    await seeded.record_replay_progress(record.id, *next_position(plan[1]), posted=2)
-    record = await seeded.get_replay(record.id) or record
+    await seeded.replays.record_progress(record.id, *next_position(plan[1]), posted=2)
+    record = await seeded.replays.get(record.id) or record
     assert await planned_post(seeded, record) == plan[2]
     log: list[dict[str, Any]] = []
     target = text_channel(2000, webhooks=[FakeWebhook(log)])
@@ -302,7 +302,7 @@ async def test_resume_skips_the_message_posted_just_before_a_crash(
     target.history = history_of(
         posted(plan[2], webhook_id=hook, author=99), posted(plan[1], webhook_id=hook, author=99)
     )
-    await seeded.set_replay_target(record.id, 2000)
+    await seeded.replays.set_target(record.id, 2000)
     replays = manager(seeded, {2000: target})
     assert await replays.resume_all() == [record.id]
     await replays.wait(record.id)
@@ -313,7 +313,7 @@ async def test_resume_skips_the_message_posted_just_before_a_crash(
     )
     expected = [p.content if mode == "webhook" else p.body for p in plan[3:]]
     assert sent == expected
-    done = await seeded.get_replay(record.id)
+    done = await seeded.replays.get(record.id)
     assert done is not None and done.status == "finished" and done.posted == len(plan)
 
 
@@ -321,12 +321,12 @@ async def test_resume_posts_the_next_message_when_it_is_not_there(seeded: Storag
     thread = await seed_thread(seeded)
     record = await new_replay(seeded, thread, first=1, last=2)
     plan = [p for p in await all_posts(seeded, thread) if p.seq <= 2]
-    await seeded.record_replay_progress(record.id, *next_position(plan[0]))
+    await seeded.replays.record_progress(record.id, *next_position(plan[0]))
     log: list[dict[str, Any]] = []
     target = text_channel(2000, webhooks=[FakeWebhook(log)])
     stranger = posted(plan[1], webhook_id=777)  # the same text from another webhook
     target.history = history_of(stranger, posted(plan[0]))
-    await seeded.set_replay_target(record.id, 2000)
+    await seeded.replays.set_target(record.id, 2000)
     replays = manager(seeded, {2000: target})
     assert await replays.resume_all() == [record.id]
     await replays.wait(record.id)
@@ -336,11 +336,11 @@ async def test_resume_posts_the_next_message_when_it_is_not_there(seeded: Storag
     again = await new_replay(seeded, thread, channel=3000, first=1, last=1)
     blind = text_channel(3001, webhooks=[FakeWebhook([])])
     blind.history = history_of(error=http_error(discord.Forbidden, 403))
-    await seeded.set_replay_target(again.id, 3001)
+    await seeded.replays.set_target(again.id, 3001)
     replays = manager(seeded, {3001: blind})
     assert await replays.resume_all() == [again.id]
     await replays.wait(again.id)
-    stored = await seeded.get_replay(again.id)
+    stored = await seeded.replays.get(again.id)
     assert stored is not None and stored.status == "finished"
 
 

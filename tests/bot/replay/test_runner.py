@@ -27,7 +27,7 @@ async def test_a_replay_posts_everything_once_and_records_each_post(seeded: Stor
     assert status == "finished"
     expected = await all_posts(seeded, thread)
     assert [(p.seq, p.part) for p in sender.sent] == [(p.seq, p.part) for p in expected]
-    stored = await seeded.get_replay(record.id)
+    stored = await seeded.replays.get(record.id)
     assert stored is not None
     assert (stored.next_seq, stored.next_part) == (32, 0)
     assert stored.posted == len(expected)
@@ -52,7 +52,7 @@ async def test_stop_then_resume_posts_each_message_exactly_once(
     sender = RecordingSender(stop_after=stop_after, pacing=pacing, log=log)
     assert await run_replay(seeded, record, sender, pacing) == "running"
     assert len(log) == stop_after
-    resumed = await seeded.get_replay(record.id)
+    resumed = await seeded.replays.get(record.id)
     assert resumed is not None
     again = RecordingSender(log=log)
     assert await run_replay(seeded, resumed, again, Pacing(interval=0, part_gap=0)) == "finished"
@@ -63,8 +63,8 @@ async def test_stop_then_resume_posts_each_message_exactly_once(
 async def test_resume_in_the_middle_of_a_long_comment(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
     record = await new_replay(seeded, thread, first=1, last=2)
-    await seeded.record_replay_progress(record.id, 0, 1)  # article part 0 was posted
-    resumed = await seeded.get_replay(record.id)
+    await seeded.replays.record_progress(record.id, 0, 1)  # article part 0 was posted
+    resumed = await seeded.replays.get(record.id)
     assert resumed is not None
     sender = RecordingSender()
     await run_replay(seeded, resumed, sender, Pacing(interval=0, part_gap=0))
@@ -146,7 +146,7 @@ async def test_429s_beyond_discord_py_s_retries_are_waited_out(seeded: Storage) 
     assert [(p.seq, p.part) for p in sender.sent] == [
         (p.seq, p.part) for p in await all_posts(seeded, thread) if p.seq <= 2
     ]
-    stored = await seeded.get_replay(record.id)
+    stored = await seeded.replays.get(record.id)
     assert stored is not None and stored.posted == len(sender.sent)
 
 
@@ -165,7 +165,7 @@ async def test_a_stop_during_a_rate_limit_wait_posts_nothing_more(seeded: Storag
     record = await new_replay(seeded, thread, first=1, last=1)
     sender = RecordingSender(fail_with=[rate_limited("7")])
     assert await run_replay(seeded, record, sender, RecordingPacing(stop_on=7.0)) == "running"
-    stored = await seeded.get_replay(record.id)
+    stored = await seeded.replays.get(record.id)
     assert sender.sent == [] and stored is not None and stored.posted == 0
     assert (stored.next_seq, stored.next_part) == (0, 0), "the article is still to post"
 

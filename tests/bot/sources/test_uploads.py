@@ -67,7 +67,7 @@ async def do_import(
 async def refused(storage: Storage, data: bytes, filename: str = "bad.txt", **limits: int) -> str:
     with pytest.raises(ImportRefused) as info:
         await do_import(storage, data, filename, **limits)
-    assert await storage.count_threads(GUILD) == 0, "a refused import stored something"
+    assert await storage.threads.count(GUILD) == 0, "a refused import stored something"
     return info.value.message
 
 
@@ -84,16 +84,16 @@ async def test_the_seed_imports_for_this_guild_only(storage: Storage) -> None:
     [result] = report.results
     assert (result.status, result.comment_count, result.authors) == ("added", 31, 8)
     assert result.title == "Iraq Cease-Fire Over"
-    assert [t.title for t in await storage.list_threads(GUILD)] == ["Iraq Cease-Fire Over"]
-    assert await storage.list_threads(GUILD + 1) == []  # guild-scoped
-    assert await storage.list_threads(None) == []  # not shipped
+    assert [t.title for t in await storage.threads.visible(GUILD)] == ["Iraq Cease-Fire Over"]
+    assert await storage.threads.visible(GUILD + 1) == []  # guild-scoped
+    assert await storage.threads.visible(None) == []  # not shipped
 
 
 async def test_importing_again_changes_nothing(storage: Storage) -> None:
     await do_import(storage, seed_bytes())
     again = await do_import(storage, seed_bytes())
     assert again.results[0].status == "unchanged"
-    assert await storage.count_threads(GUILD) == 1
+    assert await storage.threads.count(GUILD) == 1
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ async def test_a_wordpress_export_imports_each_post(storage: Storage) -> None:
     assert [r.title for r in report.results] == ["Tea & Biscuits: A “Debate”", "About"]
     assert report.comments == 6
     assert any("password-protected" in w.message for w in report.warnings)
-    assert await storage.count_threads(GUILD) == 2
+    assert await storage.threads.count(GUILD) == 2
 
 
 # ---- refusals --------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ async def test_a_storage_failure_leaves_no_new_threads(
     monkeypatch.setattr(storage, "ingest", flaky)
     with pytest.raises(RuntimeError):
         await do_import(storage, WXR.read_bytes(), "export.xml")
-    assert await storage.count_threads(GUILD) == 0
+    assert await storage.threads.count(GUILD) == 0
 
 
 # ---- the answer --------------------------------------------------------------------------------

@@ -155,7 +155,7 @@ async def test_importing_the_export_twice_changes_nothing(storage: Storage) -> N
         assert (await ingest_thread(storage, thread, guild_id=7)).status == "added"
     for thread in small():
         assert (await ingest_thread(storage, thread, guild_id=7)).status == "unchanged"
-    stored = await storage.list_threads(7)
+    stored = await storage.threads.visible(7)
     assert sorted(t.title for t in stored) == ["About", "Tea & Biscuits: A “Debate”"]
 
 

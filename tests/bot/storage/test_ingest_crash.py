@@ -36,7 +36,7 @@ import pytest
 from benchmarks.synthetic import generate_thread
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files
-from bot.storage.database import Storage
+from bot.storage import Storage
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # kills ingest subprocesses
@@ -50,7 +50,7 @@ import asyncio, pickle, sys
 from pathlib import Path
 
 from bot.sources.loading import load_file
-from bot.storage.database import Storage
+from bot.storage import Storage
 
 
 async def main(db: str, thread_file: str, replies_file: str) -> None:
@@ -277,12 +277,12 @@ async def reopen_and_read(db: Path, stored_hash: str, versions: Versions) -> Non
     """The bot's own code reopens the database and reads a consistent thread."""
     async with Storage(db) as storage:
         assert await storage.integrity_check() == "ok"
-        thread = await storage.find_thread(SOURCE)
+        thread = await storage.threads.find(SOURCE)
         assert thread is not None and thread.content_hash == stored_hash
-        comments = await storage.all_comments(thread.id)
+        comments = await storage.comments.all(thread.id)
         assert len(comments) == thread.comment_count
-        authors = await storage.authors(thread.id)
+        authors = await storage.comments.authors(thread.id)
         assert sum(a.comment_count for a in authors) == thread.comment_count
         first = authors[0].name
-        hits = await storage.comments_by_author(thread.id, first, limit=1000)
-        assert len(hits) == await storage.count_comments_by_author(thread.id, first)
+        hits = await storage.comments.by_author(thread.id, first, limit=1000)
+        assert len(hits) == await storage.comments.count_by_author(thread.id, first)

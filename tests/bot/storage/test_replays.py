@@ -18,7 +18,7 @@ async def test_one_running_replay_per_channel_and_per_target(seeded: Storage) ->
     first = await new_replay(seeded, thread)
     assert first.status == "running" and (first.next_seq, first.next_part) == (0, 0)
     assert (
-        await seeded.start_replay(
+        await seeded.replays.start(
             guild_id=GUILD,
             channel_id=CHANNEL,
             thread_id=thread.id,
@@ -30,9 +30,9 @@ async def test_one_running_replay_per_channel_and_per_target(seeded: Storage) ->
         )
         is None
     )
-    await seeded.set_replay_target(first.id, 2000)
+    await seeded.replays.set_target(first.id, 2000)
     # Starting from inside the thread the first replay posts into is busy too.
-    inside = await seeded.start_replay(
+    inside = await seeded.replays.start(
         guild_id=GUILD,
         channel_id=2000,
         thread_id=thread.id,
@@ -43,20 +43,20 @@ async def test_one_running_replay_per_channel_and_per_target(seeded: Storage) ->
         started_by=1,
     )
     assert inside is None
-    assert (await seeded.running_replay(2000)) == (await seeded.running_replay(CHANNEL))
-    assert await seeded.end_replay(first.id, "stopped")
-    assert not await seeded.end_replay(first.id, "finished")  # only a running one ends
-    assert (await seeded.latest_replay(CHANNEL)).status == "stopped"  # type: ignore[union-attr]
+    assert (await seeded.replays.running(2000)) == (await seeded.replays.running(CHANNEL))
+    assert await seeded.replays.end(first.id, "stopped")
+    assert not await seeded.replays.end(first.id, "finished")  # only a running one ends
+    assert (await seeded.replays.latest(CHANNEL)).status == "stopped"  # type: ignore[union-attr]
     again = await new_replay(seeded, thread)
     assert again.id != first.id
-    assert [r.id for r in await seeded.running_replays()] == [again.id]
+    assert [r.id for r in await seeded.replays.all_running()] == [again.id]
 
 
 async def test_the_index_enforces_one_running_replay_per_channel(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
     await new_replay(seeded, thread)
     with pytest.raises(sqlite3.IntegrityError):
-        await seeded.execute_write(
+        await seeded.database.execute_write(
             "INSERT INTO replays (guild_id, channel_id, thread_id, first_seq, last_seq, speed, "
             "mode, status, started_by, started_at, updated_at) "
             "VALUES (1, ?, ?, 1, 1, 1, 'embed', 'running', 1, '', '')",
@@ -67,16 +67,16 @@ async def test_the_index_enforces_one_running_replay_per_channel(seeded: Storage
 async def test_progress_mode_and_cascade(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
     record = await new_replay(seeded, thread)
-    await seeded.record_replay_progress(record.id, 3, 1)
-    await seeded.record_replay_progress(record.id, 4, 0)
-    await seeded.set_replay_mode(record.id, "embed")
-    stored = await seeded.get_replay(record.id)
+    await seeded.replays.record_progress(record.id, 3, 1)
+    await seeded.replays.record_progress(record.id, 4, 0)
+    await seeded.replays.set_mode(record.id, "embed")
+    stored = await seeded.replays.get(record.id)
     assert stored is not None
     assert (stored.next_seq, stored.next_part, stored.posted, stored.mode) == (4, 0, 2, "embed")
     with pytest.raises(ValueError):
-        await seeded.end_replay(record.id, "running")
-    assert await seeded.delete_thread(thread.id)
-    assert await seeded.get_replay(record.id) is None
+        await seeded.replays.end(record.id, "running")
+    assert await seeded.threads.delete(thread.id)
+    assert await seeded.replays.get(record.id) is None
 
 
 async def test_migration_three_upgrades_a_version_two_database(tmp_path: Path) -> None:
@@ -90,14 +90,14 @@ async def test_migration_three_upgrades_a_version_two_database(tmp_path: Path) -
     conn.close()
     async with Storage(path) as db:
         assert await db.schema_version() == MIGRATIONS[-1][0] >= 3
-        assert await db.running_replays() == []
+        assert await db.replays.all_running() == []
 
 
 async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
 
     async def start(channel: int, guild: int = GUILD) -> ReplayRecord | None:
-        return await seeded.start_replay(
+        return await seeded.replays.start(
             guild_id=guild,
             channel_id=channel,
             thread_id=thread.id,
@@ -112,9 +112,9 @@ async def test_the_guild_limit_is_checked_with_the_insert(seeded: Storage) -> No
     first = await start(1)
     assert first is not None and await start(2) is not None
     assert await start(3) is None
-    assert await seeded.running_replay(3) is None, "refused for the guild, not the channel"
+    assert await seeded.replays.running(3) is None, "refused for the guild, not the channel"
     assert await start(4, guild=GUILD + 1) is not None, "other guilds are not affected"
-    assert await seeded.count_running_replays(GUILD) == 2
-    await seeded.end_replay(first.id, "finished")
+    assert await seeded.replays.count_running(GUILD) == 2
+    await seeded.replays.end(first.id, "finished")
     assert await start(3) is not None
-    assert await seeded.count_running_replays(GUILD) == 2
+    assert await seeded.replays.count_running(GUILD) == 2

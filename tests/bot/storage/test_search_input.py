@@ -1,7 +1,7 @@
 """Hostile search input: whatever FTS5 syntax a user types, search answers and never raises.
 
 ``/author comments`` passes the user's free text to
-``Storage.comments_by_author(query=...)``; FTS5 has its own query language
+``Storage.comments.by_author(query=...)``; FTS5 has its own query language
 (phrases, ``NEAR``, prefixes, ``-``, ``^``, column filters, parentheses, AND/OR/NOT)
 whose syntax errors surface as ``sqlite3.OperationalError``. These tests throw
 generated fragments of that language (and unicode) at the storage API and
@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from bot.models import StoredComment
 from bot.sources.loading import ingest_files
-from bot.storage.database import Storage, fold
+from bot.storage import Storage
+from bot.text import fold
 from tests.conftest import SEEDS
 
 T = TypeVar("T")
@@ -111,11 +112,11 @@ class SeededDatabase:
         self.run(self.storage.open())
         report = self.run(ingest_files(self.storage, [SEEDS]))
         assert report.ok, report.errors
-        thread = self.run(self.storage.find_thread("iraq-cease-fire-over"))
+        thread = self.run(self.storage.threads.find("iraq-cease-fire-over"))
         assert thread is not None
         self.thread_id = thread.id
-        self.authors = [a.name for a in self.run(self.storage.authors(thread.id))]
-        self.comments = self.run(self.storage.all_comments(thread.id))
+        self.authors = [a.name for a in self.run(self.storage.comments.authors(thread.id))]
+        self.comments = self.run(self.storage.comments.all(thread.id))
 
     def run(self, awaitable: Awaitable[T]) -> T:
         async def wrapped() -> T:
@@ -126,9 +127,9 @@ class SeededDatabase:
     def search(self, author: str, query: str) -> tuple[list[StoredComment], int]:
         """Both calls the command makes: one page of hits and the total."""
         hits = self.run(
-            self.storage.comments_by_author(self.thread_id, author, query=query, limit=100)
+            self.storage.comments.by_author(self.thread_id, author, query=query, limit=100)
         )
-        total = self.run(self.storage.count_comments_by_author(self.thread_id, author, query=query))
+        total = self.run(self.storage.comments.count_by_author(self.thread_id, author, query=query))
         return hits, total
 
     def close(self) -> None:

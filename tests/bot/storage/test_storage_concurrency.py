@@ -31,7 +31,7 @@ from benchmarks.synthetic import generate_thread
 from bot.models import IngestResult, ReplyStructure, StoredComment, Thread
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files, ingest_thread
-from bot.storage.database import SHIPPED, Storage
+from bot.storage import SHIPPED, Storage
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow  # concurrency under load
@@ -86,25 +86,25 @@ async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
     async with PhasedStorage(tmp_path / "threadbot.db") as db:
         assert (await ingest_files(db, [SEEDS])).ok
         big_id = (await db.ingest(parse_thread(old.text, SOURCE), old.expected)).thread_id
-        seed = await db.find_thread("iraq-cease-fire-over")
+        seed = await db.threads.find("iraq-cease-fire-over")
         assert seed is not None
-        old_big = await db.get_thread(big_id)
+        old_big = await db.threads.get(big_id)
         assert old_big is not None
-        old_shapes = {c.seq: shape(c) for c in await db.all_comments(big_id)}
-        old_authors = [a.name for a in await db.authors(big_id)]
+        old_shapes = {c.seq: shape(c) for c in await db.comments.all(big_id)}
+        old_authors = [a.name for a in await db.comments.authors(big_id)]
 
         # What the seed-thread calls answer before any ingest: they must not change.
         seed_calls: list[Callable[[], Awaitable[Any]]] = [
-            *(partial(db.page_comments, seed.id, start=k, limit=1) for k in (1, 5, 12, 31)),
-            lambda: db.comments_by_author(seed.id, "Bithead"),
-            lambda: db.comments_by_author(seed.id, "Michael", query="israel"),
-            lambda: db.comments_by_author(seed.id, "dc loser", query="iran", offset=1, limit=2),
-            lambda: db.count_comments_by_author(seed.id, "Bithead"),
-            lambda: db.count_comments_by_author(seed.id, "Michael", query="isra"),
-            lambda: db.edges_of(seed.id, 12),
-            lambda: db.authors(seed.id),
-            lambda: db.find_thread("iraq-cease-fire-over", 123),
-            lambda: db.get_comment(seed.id, 11),
+            *(partial(db.comments.page, seed.id, start=k, limit=1) for k in (1, 5, 12, 31)),
+            lambda: db.comments.by_author(seed.id, "Bithead"),
+            lambda: db.comments.by_author(seed.id, "Michael", query="israel"),
+            lambda: db.comments.by_author(seed.id, "dc loser", query="iran", offset=1, limit=2),
+            lambda: db.comments.count_by_author(seed.id, "Bithead"),
+            lambda: db.comments.count_by_author(seed.id, "Michael", query="isra"),
+            lambda: db.edges.of_comment(seed.id, 12),
+            lambda: db.comments.authors(seed.id),
+            lambda: db.threads.find("iraq-cease-fire-over", 123),
+            lambda: db.comments.get(seed.id, 11),
         ]
         expected_seed = [await call() for call in seed_calls]
 
@@ -130,19 +130,19 @@ async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
                 phase = db.phase
                 kind = (n + round_) % 5
                 if kind == 0:
-                    big_results.append(await db.page_comments(big_id, start=1 + n * 7, limit=5))
+                    big_results.append(await db.comments.page(big_id, start=1 + n * 7, limit=5))
                 elif kind == 1:
-                    big_results.append(await db.comments_by_author(big_id, author, limit=10))
+                    big_results.append(await db.comments.by_author(big_id, author, limit=10))
                 elif kind == 2:
-                    comment = await db.get_comment(big_id, 1 + n * 11)
+                    comment = await db.comments.get(big_id, 1 + n * 11)
                     assert comment is not None
                     big_results.append([comment])
                 elif kind == 3:
-                    found = await db.find_thread(SOURCE)
+                    found = await db.threads.find(SOURCE)
                     assert found is not None and found.id == big_id
                     lookups.append((found.content_hash, found.comment_count, found.title))
                 else:
-                    choices = await db.thread_choices(123)
+                    choices = await db.threads.choices(123)
                     assert {c[0] for c in choices} == {seed.id, big_id}
                     assert {c[1] for c in choices} == {seed.slug, old_big.slug}
                 record()
@@ -167,7 +167,7 @@ async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
         result = results[-1]
         assert isinstance(result, IngestResult) and result.status == "replaced"
 
-        new_shapes = {c.seq: shape(c) for c in await db.all_comments(big_id)}
+        new_shapes = {c.seq: shape(c) for c in await db.comments.all(big_id)}
         assert len(new_shapes) == NEW_COMMENTS
         for comments in big_results:
             shapes = [(c.seq, shape(c)) for c in comments]
@@ -198,14 +198,14 @@ async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path)
         shapes: list[dict[int, Shape]] = []
         for thread, m in zip(threads, made, strict=True):
             thread_id = (await db.ingest(thread, m.expected)).thread_id
-            shapes.append({c.seq: shape(c) for c in await db.all_comments(thread_id)})
+            shapes.append({c.seq: shape(c) for c in await db.comments.all(thread_id)})
         assert shapes[0] != shapes[1]
         pages: list[list[StoredComment]] = []
         writing = True
 
         async def reader(n: int) -> None:
             while writing:
-                pages.append(await db.page_comments(thread_id, start=1 + n * 13 % 290, limit=10))
+                pages.append(await db.comments.page(thread_id, start=1 + n * 13 % 290, limit=10))
 
         readers = [asyncio.create_task(reader(n)) for n in range(20)]
         try:
@@ -234,7 +234,7 @@ async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> 
     thread = parse_thread(made.text, SOURCE)
     async with Storage(tmp_path / "db") as bot, PhasedStorage(tmp_path / "db") as cli:
         assert (await ingest_files(bot, [SEEDS])).ok
-        seed = await bot.find_thread("iraq-cease-fire-over")
+        seed = await bot.threads.find("iraq-cease-fire-over")
         assert seed is not None
         started_while_locked = 0
 
@@ -244,10 +244,10 @@ async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> 
                 phase = cli.phase
                 started_while_locked += phase == "writing"
                 if n % 3 == 0:
-                    await bot.set_meta(f"user-{n}", str(round_))
-                    assert await bot.get_meta(f"user-{n}") == str(round_)
+                    await bot.meta.set(f"user-{n}", str(round_))
+                    assert await bot.meta.get(f"user-{n}") == str(round_)
                 else:
-                    page = await bot.page_comments(seed.id, start=1 + n % 31, limit=1)
+                    page = await bot.comments.page(seed.id, start=1 + n % 31, limit=1)
                     assert page[0].seq == 1 + n % 31
                 if phase == "done":
                     return round_
@@ -260,5 +260,5 @@ async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> 
         assert result.status == "added" and result.comment_count == NEW_COMMENTS
         assert all(r >= 0 for r in rounds)
         assert started_while_locked > 0
-        found = await bot.find_thread(SOURCE)
+        found = await bot.threads.find(SOURCE)
         assert found is not None and found.comment_count == NEW_COMMENTS

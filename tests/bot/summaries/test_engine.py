@@ -28,9 +28,9 @@ Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
 
 @pytest.fixture
 async def seed(seeded: Storage) -> Seed:
-    thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
-    return thread, await seeded.all_comments(thread.id), await seeded.edges(thread.id)
+    return thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
 
 
 # ---- own words only, and quality -------------------------------------------------------------

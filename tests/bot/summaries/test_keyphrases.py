@@ -16,9 +16,9 @@ def test_key_phrases_leave_out_names_and_common_words() -> None:
 
 
 async def test_common_words_need_three_people(seeded: Storage) -> None:
-    thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
-    comments = await seeded.all_comments(thread.id)
+    comments = await seeded.comments.all(thread.id)
     common = common_words(comments)
     assert "iran" in common and "hitler" not in common
     assert common_words(comments[:2]) == set()

@@ -7,9 +7,9 @@ from bot.summaries.prompts import author_prompt, fit
 
 
 async def test_prompt_carries_only_own_words_with_numbers(seeded: Storage) -> None:
-    thread = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
-    comments = await seeded.all_comments(thread.id)
+    comments = await seeded.comments.all(thread.id)
     messages = author_prompt(thread, comments, "Bithead")
     user = messages[-1].content
     assert "#2: At the risk of landing square" in user

@@ -36,7 +36,7 @@ def llm_settings(url: str, model: str = "tiny") -> Settings:
 
 @pytest.fixture
 async def thread(seeded: Storage) -> StoredThread:
-    found = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    found = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert found is not None
     return found
 
@@ -47,13 +47,13 @@ async def test_offline_summary_is_cached_per_thread_version(
     assert not await is_cached(seeded, OFFLINE, thread, "Bithead")
     first = await offline_author(seeded, thread, "Bithead")
     assert await is_cached(seeded, OFFLINE, thread, "Bithead")
-    stored = await seeded.get_summary(
+    stored = await seeded.summaries.get(
         thread.id, author_subject("Bithead"), OFFLINE_ENGINE, thread.content_hash
     )
     assert stored == to_json(first)
     # The cache is what is read: a planted payload comes back as it is.
     planted = dataclasses.replace(first, phrases=("planted phrase",))
-    await seeded.put_summary(
+    await seeded.summaries.put(
         thread.id, author_subject("Bithead"), OFFLINE_ENGINE, thread.content_hash, to_json(planted)
     )
     assert (await offline_author(seeded, thread, "bithead")).phrases == ("planted phrase",)
@@ -64,7 +64,7 @@ async def test_offline_summary_is_cached_per_thread_version(
 
 
 async def test_unreadable_cache_is_recomputed(seeded: Storage, thread: StoredThread) -> None:
-    await seeded.put_summary(
+    await seeded.summaries.put(
         thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, '{"title": 3}'
     )
     view = await thread_view(seeded, OFFLINE, thread)

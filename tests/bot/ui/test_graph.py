@@ -58,10 +58,10 @@ def test_person_graph_weights_and_busiest() -> None:
 
 
 async def test_storage_counts_pairs_like_pair_counts_on_the_seed(seeded: Storage) -> None:
-    thread = (await seeded.list_threads(None))[0]
-    expected = pair_counts(await seeded.edges(thread.id))
+    thread = (await seeded.threads.visible(None))[0]
+    expected = pair_counts(await seeded.edges.all(thread.id))
     assert any(p.to_article for p in expected) and any(not p.to_article for p in expected)
-    assert await seeded.pair_counts(thread.id) == expected
+    assert await seeded.edges.pair_counts(thread.id) == expected
 
 
 async def test_storage_counts_pairs_like_pair_counts_on_a_synthetic_thread(
@@ -70,12 +70,12 @@ async def test_storage_counts_pairs_like_pair_counts_on_a_synthetic_thread(
     synthetic = generate_thread(400, 5)
     thread = parse_thread(synthetic.text, synthetic.source)
     stored = await storage.ingest(thread, synthetic.expected)
-    expected = pair_counts(await storage.edges(stored.thread_id))
+    expected = pair_counts(await storage.edges.all(stored.thread_id))
     counts = [p.count for p in expected]
     assert len(expected) > 50 and max(counts) > 1
     assert len(set(counts)) < len(counts)  # ties: the order among equal counts is compared too
-    assert await storage.pair_counts(stored.thread_id) == expected
-    assert await storage.pair_counts(stored.thread_id + 1) == []
+    assert await storage.edges.pair_counts(stored.thread_id) == expected
+    assert await storage.edges.pair_counts(stored.thread_id + 1) == []
 
 
 async def test_storage_pair_counts_edge_cases(storage: Storage, seed_text: str) -> None:
@@ -103,18 +103,18 @@ async def test_storage_pair_counts_edge_cases(storage: Storage, seed_text: str) 
         ReplyEdge(9, 8, "quote"),
     )
     stored = await storage.ingest(thread, ReplyStructure(edges=edges))
-    expected = pair_counts(await storage.edges(stored.thread_id))
+    expected = pair_counts(await storage.edges.all(stored.thread_id))
     assert PairCount("Al", seed.author, 2) in expected
     assert PairCount("Al", seed.author, 1, to_article=True) in expected
     assert PairCount("Al", "Bob", 1) in expected and PairCount("Al", "bob", 1) in expected
     cy = [p.target for p in expected if p.source == "Cy" and p.target.casefold() == "bob"]
     assert cy == ["bob", "Bob"]
-    assert await storage.pair_counts(stored.thread_id) == expected
+    assert await storage.edges.pair_counts(stored.thread_id) == expected
 
 
 async def test_the_seed_graph_renders_a_bounded_png(seeded: Storage) -> None:
-    thread = (await seeded.list_threads(None))[0]
-    pairs = pair_counts(await seeded.edges(thread.id))
+    thread = (await seeded.threads.visible(None))[0]
+    pairs = pair_counts(await seeded.edges.all(thread.id))
     assert pairs and sum(p.count for p in pairs) >= thread.comment_count - 1
     start = time.perf_counter()
     with warnings.catch_warnings():

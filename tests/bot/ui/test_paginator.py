@@ -37,13 +37,13 @@ async def synthetic(seeded: Storage) -> StoredThread:
     """The 500-comment synthetic thread, imported into GUILD only."""
     thread = synthetic_thread()
     result = await seeded.ingest(thread, synthetic_replies(thread), guild_id=GUILD)
-    stored = await seeded.get_thread(result.thread_id, GUILD)
+    stored = await seeded.threads.get(result.thread_id, GUILD)
     assert stored is not None
     return stored
 
 
 async def seed_thread(storage: Storage) -> StoredThread:
-    thread = (await storage.list_threads(None))[0]
+    thread = (await storage.threads.visible(None))[0]
     assert thread.shipped
     return thread
 
@@ -219,7 +219,7 @@ async def test_a_deleted_thread_is_refused_not_crashed(
     bot: ThreadBot, synthetic: StoredThread
 ) -> None:
     sent = await open_comments(bot, synthetic, page=2)
-    assert await bot.storage.delete_thread(synthetic.id)
+    assert await bot.storage.threads.delete(synthetic.id)
     interaction = await press(bot, sent.button("▶")["custom_id"])
     assert interaction.last.ephemeral and interaction.last.how == "send"
 

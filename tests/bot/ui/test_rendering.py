@@ -78,7 +78,7 @@ def test_a_bad_url_is_not_sent(url: str | None) -> None:
 
 
 async def test_the_seed_article_fits_and_keeps_its_elision(seeded: Storage) -> None:
-    stored = (await seeded.list_threads(None))[0]
+    stored = (await seeded.threads.visible(None))[0]
     messages = rendering.article_messages(stored)
     text = all_text([e for m in messages for e in m])
     assert "Iraq Cease-Fire Over" in text

@@ -19,7 +19,7 @@ OFFLINE = Settings(token="t")
 
 @pytest.fixture
 async def thread(seeded: Storage) -> StoredThread:
-    found = await seeded.find_thread("iraq-cease-fire-over", any_guild=True)
+    found = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert found is not None
     return found
 

@@ -1,0 +1,26 @@
+"""Cached summaries, keyed by the thread version (content hash) they were made from."""
+
+from __future__ import annotations
+
+from bot.storage.database import now
+from bot.storage.repository import Repository
+
+
+class SummaryRepository(Repository):
+    async def get(self, thread_id: int, subject: str, engine: str, content_hash: str) -> str | None:
+        """A cached summary payload for this exact thread version, if any."""
+        payload = await self._db.read.scalar(
+            "SELECT payload FROM summaries WHERE thread_id = ? AND subject = ? AND engine = ? "
+            "AND content_hash = ?",
+            (thread_id, subject, engine, content_hash),
+        )
+        return None if payload is None else str(payload)
+
+    async def put(
+        self, thread_id: int, subject: str, engine: str, content_hash: str, payload: str
+    ) -> None:
+        await self._db.execute_write(
+            "INSERT OR REPLACE INTO summaries (thread_id, subject, engine, content_hash, "
+            "payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (thread_id, subject, engine, content_hash, payload, now()),
+        )

@@ -1,0 +1,154 @@
+"""The database file: migrations (numbered .sql files) applied in order, a database made
+before the storage split still read, a newer schema refused, WAL."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage import MIGRATIONS, Storage, StorageError
+from bot.storage.database import statements
+
+
+async def test_migrations_run_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    async with Storage(path) as db:
+        assert await db.schema_version() == MIGRATIONS[-1][0]
+        assert await db.integrity_check() == "ok"
+    async with Storage(path) as db:
+        assert await db.schema_version() == MIGRATIONS[-1][0]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer than this bot knows"):
+        await Storage(path).open()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+OLD_DATA = """
+INSERT INTO threads (id, guild_id, source, slug, content_hash, title, lede, body, tags, author,
+    author_bio, url, published, comment_count, ingested_at, inference_version)
+VALUES (1, 0, 'old.txt', 'old-thread', 'h1', 'Old Thread', 'Lede.', '["Body one."]', '["tag"]',
+    'Poster', 'Bio.', 'https://example.org/old', '2007-01-01', 2, '2026-01-01T00:00:00+00:00', 3),
+    (2, 77, 'mine.txt', 'mine', 'h2', 'Mine', '', '[]', '[]', '', '', NULL, NULL, 0,
+    '2026-01-02T00:00:00+00:00', 3);
+INSERT INTO authors (id, thread_id, name, folded, comment_count, word_count, first_seq, last_seq)
+VALUES (1, 1, 'José', 'jose', 1, 3, 1, 1), (2, 1, 'Bit', 'bit', 1, 2, 2, 2);
+INSERT INTO comments (id, thread_id, seq, number, author_id, posted, line)
+VALUES (1, 1, 1, 1, 1, '2007-01-02', 10), (2, 1, 2, 2, 2, NULL, 14);
+INSERT INTO paragraphs (comment_id, idx, text, quote_seq, quote_idx)
+VALUES (1, 0, 'Hello old world', NULL, NULL), (2, 0, 'Hello old world', 1, 0),
+    (2, 1, 'Agreed entirely', NULL, NULL);
+INSERT INTO edges (thread_id, src_seq, dst_seq, via, snippet)
+VALUES (1, 1, 0, 'article', ''), (1, 2, 1, 'quote', 'Hello old world');
+INSERT INTO comment_fts (rowid, text, scope)
+VALUES (1, 'Hello old world', 't1 a1'), (2, 'Agreed entirely', 't1 a2');
+INSERT INTO summaries (thread_id, subject, engine, content_hash, payload, created_at)
+VALUES (1, '', 'offline', 'h1', '{"x": 1}', '2026-01-01T00:00:00+00:00');
+INSERT INTO guild_settings (guild_id, settings, left_at)
+VALUES (77, '{"replay_max_running": 2}', NULL), (88, '{}', '2026-01-03T00:00:00+00:00');
+INSERT INTO meta (key, value) VALUES ('commands', 'abc');
+INSERT INTO replays (id, guild_id, channel_id, target_id, thread_id, first_seq, last_seq,
+    next_seq, next_part, speed, mode, status, posted, started_by, started_at, updated_at, error)
+VALUES (1, 77, 500, 501, 1, 0, 2, 2, 0, 60.0, 'webhook', 'running', 2, 9,
+    '2026-01-01T00:00:00+00:00', '2026-01-01T00:01:00+00:00', NULL);
+"""
+
+
+def old_database(path: Path) -> None:
+    """A database as the version before the storage split left it: schema 4 and some rows."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript((FIXTURES / "schema_v4.sql").read_text(encoding="utf-8"))
+        conn.executescript(OLD_DATA)
+    finally:
+        conn.close()
+
+
+async def test_a_database_made_before_the_split_opens_and_reads(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old_database(path)
+    async with Storage(path) as db:
+        assert await db.schema_version() == MIGRATIONS[-1][0]
+        assert await db.integrity_check() == "ok"
+        thread = await db.threads.find("old-thread")
+        assert thread is not None
+        assert (thread.id, thread.title, thread.body, thread.tags) == (
+            1,
+            "Old Thread",
+            ("Body one.",),
+            ("tag",),
+        )
+        assert [t.slug for t in await db.threads.visible(77)] == ["old-thread", "mine"]
+        comments = await db.comments.all(1)
+        assert [(c.number, c.author, c.own_text) for c in comments] == [
+            (1, "José", "Hello old world"),
+            (2, "Bit", "Agreed entirely"),
+        ]
+        assert comments[1].paragraphs[0].quote is not None
+        assert await db.comments.find_author(1, "JOSE") == "José"
+        assert [c.seq for c in await db.comments.by_author(1, "bit", query="agree")] == [2]
+        assert await db.comments.count_by_author(1, "josé", query="hello") == 1
+        edges = await db.edges.all(1)
+        assert [(e.source, e.target, e.target_author, e.via) for e in edges] == [
+            (1, 0, "Poster", "article"),
+            (2, 1, "José", "quote"),
+        ]
+        assert await db.summaries.get(1, "", "offline", "h1") == '{"x": 1}'
+        assert await db.guilds.settings(77) == {"replay_max_running": 2}
+        assert list(await db.guilds.left()) == [88]
+        assert await db.meta.get("commands") == "abc"
+        (replay,) = await db.replays.all_running()
+        assert (replay.id, replay.channel_id, replay.target_id, replay.posted) == (1, 500, 501, 2)
+        assert await db.replays.end(1, "stopped")
+        # and it takes new writes
+        assert await db.threads.delete(2)
+        assert await db.threads.count(77) == 1
+
+
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    """Every table, index and trigger with its SQL, whitespace-normalised."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows]
+
+
+def test_the_sql_files_rebuild_the_old_schema_exactly(tmp_path: Path) -> None:
+    """Migrations 1-4, now .sql files read as package data, make the schema the old tuple made."""
+    old_database(tmp_path / "frozen.db")
+    conn = sqlite3.connect(tmp_path / "shipped.db")
+    try:
+        for version, script in MIGRATIONS[:4]:
+            for statement in statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.commit()
+    finally:
+        conn.close()
+    assert [v for v, _ in MIGRATIONS[:4]] == [1, 2, 3, 4]
+    assert schema(tmp_path / "frozen.db") == schema(tmp_path / "shipped.db")
+
+
+def test_statements_keep_trigger_bodies_whole() -> None:
+    script = """
+    -- a comment; with a semicolon
+    CREATE TABLE a (x TEXT);
+    CREATE TRIGGER a_ai AFTER INSERT ON a BEGIN
+        INSERT INTO a (x) SELECT 'y;z' WHERE 0;
+    END;
+    """
+    found = statements(script)
+    assert len(found) == 2
+    assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
+    with pytest.raises(StorageError, match="ends inside a statement"):
+        statements("CREATE TABLE b (x")

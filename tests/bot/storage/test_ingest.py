@@ -1,0 +1,116 @@
+"""Ingest: idempotent, atomic, replacing in place; delete removes every derived row."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from bot.models import ReplyEdge, ReplyStructure
+from bot.sources.capture import parse_thread
+from bot.sources.loading import ingest_thread
+from bot.storage import Storage
+from tests.conftest import SEED_FILE
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, read with plain sqlite3 (outside the code under test)."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'comment_fts_%'"
+            )
+        ]
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    finally:
+        conn.close()
+
+
+async def test_seed_ingest_is_idempotent(seeded: Storage, seed_text: str) -> None:
+    before = snapshot(seeded.path)
+    thread = parse_thread(seed_text, SEED_FILE.name)
+    result = await ingest_thread(seeded, thread)
+    assert result.status == "unchanged"
+    assert result.comment_count == 31 and result.authors == 8
+    assert snapshot(seeded.path) == before
+
+
+async def test_changed_file_replaces_in_place(seeded: Storage, seed_text: str) -> None:
+    old = await seeded.threads.find("iraq-cease-fire-over")
+    assert old is not None
+    changed = parse_thread(
+        seed_text.replace("Ever heard of Checkpoint Charlie?", "Ever heard of it?"), SEED_FILE.name
+    )
+    result = await ingest_thread(seeded, changed)
+    assert result.status == "replaced" and result.thread_id == old.id
+    threads = await seeded.threads.visible(None)
+    assert len(threads) == 1 and threads[0].content_hash == changed.content_hash
+    texts = [p.text for c in await seeded.comments.all(old.id) for p in c.paragraphs]
+    assert "Ever heard of it?" in texts
+    assert "Ever heard of Checkpoint Charlie?" not in texts
+    # the FTS index was rebuilt too: no orphan rows
+    hits = await seeded.comments.by_author(old.id, "DC Loser", query="Charlie")
+    assert [c.number for c in hits] == [21]
+
+
+async def test_newer_inference_rederives_an_unchanged_file(seeded: Storage, seed_text: str) -> None:
+    """Upgrading the inference re-derives stored threads from the same file in place;
+    only the same text inferred by the same version is left alone."""
+    from bot.inference.replies import INFERENCE_VERSION, infer_replies
+
+    old = await seeded.threads.find("iraq-cease-fire-over")
+    assert old is not None
+    thread = parse_thread(seed_text, SEED_FILE.name)
+    only_article = ReplyStructure(
+        quotes={}, edges=(ReplyEdge(source=1, target=0, via="article", snippet=""),)
+    )
+    stale = await seeded.ingest(thread, only_article, inference_version=INFERENCE_VERSION - 1)
+    assert stale.status == "replaced" and stale.thread_id == old.id
+    assert len(await seeded.edges.all(old.id)) == 1
+    current = await seeded.ingest(
+        thread, infer_replies(thread), inference_version=INFERENCE_VERSION
+    )
+    assert current.status == "replaced" and current.thread_id == old.id
+    assert len(await seeded.edges.all(old.id)) == 34
+    assert (await ingest_thread(seeded, thread)).status == "unchanged"
+    assert await seeded.integrity_check() == "ok"
+
+
+async def test_failed_ingest_leaves_database_unchanged(seeded: Storage, seed_text: str) -> None:
+    before = snapshot(seeded.path)
+    changed = parse_thread(seed_text.replace("Iraq Cease-Fire Over", "Changed"), SEED_FILE.name)
+    bad = ReplyStructure(edges=(ReplyEdge(1, 0, cast(Any, "bogus")),))
+    with pytest.raises(sqlite3.IntegrityError):
+        await seeded.ingest(changed, bad)
+    assert snapshot(seeded.path) == before
+    other = replace(changed, source="other.txt")
+    with pytest.raises(sqlite3.IntegrityError):
+        await seeded.ingest(other, bad)
+    assert snapshot(seeded.path) == before
+    assert await seeded.integrity_check() == "ok"
+
+
+async def test_slugs_stay_unique(storage: Storage) -> None:
+    text = "Same Title\n\nLede.\n\nBody.\n"
+    first = await ingest_thread(storage, parse_thread(text, "a.txt"))
+    second = await ingest_thread(storage, parse_thread(text + "\nMore.\n", "b.txt"))
+    assert (first.slug, second.slug) == ("same-title", "same-title-2")
+
+
+async def test_delete_removes_everything(seeded: Storage) -> None:
+    thread = await seeded.threads.find("iraq-cease-fire-over")
+    assert thread is not None
+    await seeded.summaries.put(thread.id, "", "offline", thread.content_hash, "{}")
+    assert await seeded.threads.delete(thread.id)
+    rows = snapshot(seeded.path)
+    for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries"):
+        assert rows[table] == [], table
+    conn = sqlite3.connect(seeded.path)
+    assert conn.execute("SELECT count(*) FROM comment_fts").fetchone()[0] == 0
+    conn.close()
