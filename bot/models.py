@@ -13,6 +13,10 @@ from typing import Literal
 ARTICLE = 0
 """The ``seq`` that stands for the article itself in quotes and reply edges."""
 
+OUTSIDE = -1
+"""The ``seq`` of a :class:`QuoteRef` to words from outside the thread: a pasted news story,
+a ``<blockquote>`` of a book. Nobody in the thread wrote them, and nothing replies to them."""
+
 ELISION = "[…]"
 """The marker a capture uses where the blog post elided part of its body."""
 
@@ -62,6 +66,8 @@ class Comment:
     posted: str | None = None
     parent_number: int | None = None
     """A reply link that the source itself recorded (WordPress ``comment_parent``)."""
+    quoted: frozenset[int] = frozenset()
+    """Paragraphs the source marks as quotations (``<blockquote>``…): not the author's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class Thread:
     comments: tuple[Comment, ...]
     url: str | None = None
     published: str | None = None
+    quoted: frozenset[int] = frozenset()
+    """Indices into :attr:`article_paragraphs` that the source marks as quotations."""
     warnings: tuple[ParseWarning, ...] = ()
     content_hash: str = ""
 
@@ -100,6 +108,14 @@ class QuoteRef:
 
     seq: int
     paragraph: int
+
+    @property
+    def outside(self) -> bool:
+        """Words from outside the thread (see :data:`OUTSIDE`)."""
+        return self.seq == OUTSIDE
+
+
+QUOTED_FROM_OUTSIDE = QuoteRef(OUTSIDE, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,11 @@ pytest_plugins = ["tests.postgres"]
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_f0163f8d9acaa1b0.txt"
-SHARED = ROOT.parent / "shared"
+SHARED = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+    ROOT.parent / "shared",
+)
+"""``../shared`` next to the checkout (one level further up from a git worktree in ``wt/``)."""
 
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.register_profile(

@@ -6,8 +6,10 @@ so elements are matched by a namespace *kind* rather than one exact URI.
 
 The XML is parsed with :mod:`defusedxml` (entity declarations and external
 references are refused, never resolved); post and comment bodies are HTML,
-turned into plain paragraphs here. Like :func:`bot.sources.capture.parse_thread`, the
-only error raised is :class:`ParseError`, naming the file and line.
+turned into plain paragraphs by :mod:`bot.sources.html` (which also says which of them
+are quotations: ``<blockquote>``, ``<q>``, ``<cite>``). Like
+:func:`bot.sources.capture.parse_thread`, the only error raised is :class:`ParseError`,
+naming the file and line.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
 
@@ -25,6 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import ParseError as XMLParseError
 
 from bot.models import Comment, ParseError, ParseWarning, Thread, content_hash
+from bot.sources.html import html_blocks, html_line
 
 _WP = re.compile(r"^https?://wordpress\.org/export/\d+(?:\.\d+)*/$")
 _EXCERPT = re.compile(r"^https?://wordpress\.org/export/\d+(?:\.\d+)*/excerpt/$")
@@ -38,90 +40,6 @@ PEOPLE_COMMENT_TYPES = ("", "comment")
 """``wp:comment_type`` values written by people; pingbacks and trackbacks are left out."""
 
 _NO_DATE = "0000-00-00 00:00:00"
-_SHORTCODE = re.compile(
-    r"\[/?(?:caption|wp_caption|gallery|embed|audio|video|playlist|youtube|vimeo|"
-    r"soundcloud|code|sourcecode)\b[^\]\n]*\]",
-    re.IGNORECASE,
-)
-_BR_NEWLINE = re.compile(r"(<br\s*/?>)[ \t]*\n", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
-
-_BLOCK_TAGS = frozenset(
-    (
-        "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
-        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-        "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "tfoot",
-        "thead", "tr", "ul",
-    )
-)  # fmt: skip
-_SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
-
-
-# ---- HTML → paragraphs -----------------------------------------------------------------
-
-
-class _TextExtractor(HTMLParser):
-    """Plain text of a WordPress HTML fragment, with paragraph breaks as blank lines.
-
-    WordPress stores bodies "pre-autop": a blank line is a paragraph and a single
-    newline a line break, mixed freely with block tags. Both become blank lines.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skipping += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n\n• ")
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIP_TAGS:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_paragraphs(fragment: str) -> tuple[str, ...]:
-    """Paragraphs of an HTML fragment: tags stripped, entities decoded, whitespace tidied.
-
-    Lines inside one paragraph are kept (joined with ``\\n``) as the text parser does.
-    """
-    extractor = _TextExtractor()
-    fragment = fragment.replace("\r\n", "\n").replace("\r", "\n")
-    extractor.feed(_SHORTCODE.sub("", _BR_NEWLINE.sub(r"\1", fragment)))
-    extractor.close()
-    text = "".join(extractor.parts)
-    paragraphs: list[str] = []
-    for block in _BLANK_LINES.split(text):
-        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
-        joined = "\n".join(line for line in lines if line)
-        if joined and joined != "•":
-            paragraphs.append(joined)
-    return tuple(paragraphs)
-
-
-def html_line(fragment: str) -> str:
-    """A title or name: tags stripped, entities decoded, all whitespace collapsed to one space."""
-    return " ".join(" ".join(html_paragraphs(fragment)).split())
 
 
 # ---- XML with line numbers -------------------------------------------------------------
@@ -208,6 +126,7 @@ class _RawComment:
     parent: int
     author: str
     paragraphs: tuple[str, ...]
+    quoted: frozenset[int]
     posted: str | None
     sort_key: tuple[str, int]
     line: int
@@ -268,6 +187,7 @@ def _with_warnings(thread: Thread, warnings: tuple[ParseWarning, ...]) -> Thread
         comments=thread.comments,
         url=thread.url,
         published=thread.published,
+        quoted=thread.quoted,
         warnings=warnings,
         content_hash=thread.content_hash,
     )
@@ -314,7 +234,9 @@ def _thread(
             0,
             ParseWarning(source, line, f"“{title}”: left out " + ", ".join(_counts(skipped))),
         )
-    paragraphs = html_paragraphs(_text(item, "content", "encoded"))
+    blocks = html_blocks(_text(item, "content", "encoded"))
+    paragraphs = tuple(b.text for b in blocks)
+    quoted = frozenset(i for i, b in enumerate(blocks) if b.quoted)
     login = _text(item, "dc", "creator").strip()
     author = authors.get(login, html_line(login))
     tags = _tags(item)
@@ -331,6 +253,9 @@ def _thread(
             url,
             published,
             [(c.number, c.author, c.paragraphs, c.posted, c.parent_number) for c in comments],
+            # Which paragraphs are quotations: a changed reading of the markup is a new version.
+            sorted(quoted),
+            [sorted(c.quoted) for c in comments],
         ],
         ensure_ascii=False,
     )
@@ -345,6 +270,7 @@ def _thread(
         comments=comments,
         url=url,
         published=published,
+        quoted=quoted,
         warnings=tuple(warnings),
         content_hash=content_hash(identity),
     )
@@ -412,6 +338,7 @@ def _comments(
             key = approved if approved in ("spam", "trash") else "unapproved"
             skipped[key] = skipped.get(key, 0) + 1
             continue
+        blocks = html_blocks(_text(element, "wp", "comment_content"))
         local = _date(_text(element, "wp", "comment_date"))
         gmt = _date(_text(element, "wp", "comment_date_gmt"))
         kept.append(
@@ -419,7 +346,8 @@ def _comments(
                 id=comment_id,
                 parent=parent,
                 author=html_line(_text(element, "wp", "comment_author")) or "Anonymous",
-                paragraphs=html_paragraphs(_text(element, "wp", "comment_content")),
+                paragraphs=tuple(b.text for b in blocks),
+                quoted=frozenset(i for i, b in enumerate(blocks) if b.quoted),
                 posted=local or gmt,
                 sort_key=(gmt or local or "", comment_id),
                 line=line,
@@ -447,6 +375,7 @@ def _comments(
                 number=number,
                 author=raw.author,
                 paragraphs=raw.paragraphs,
+                quoted=raw.quoted,
                 line=raw.line,
                 posted=raw.posted,
                 parent_number=parent_number,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import ParseError, Thread
 from bot.sources.loading import ingest_thread, parse_bytes
-from bot.sources.wxr import html_paragraphs, parse_wxr
+from bot.sources.wxr import parse_wxr
 from bot.storage import Storage
 from tests.conftest import SHARED
 
@@ -234,14 +234,6 @@ def test_a_broken_comment_id_names_its_line() -> None:
     assert "comment_id" in error.expected
 
 
-def test_html_paragraphs_edge_cases() -> None:
-    assert html_paragraphs("") == ()
-    assert html_paragraphs("<p></p>\n\n<div> </div>") == ()
-    assert html_paragraphs("a<br>\nb") == ("a\nb",)
-    assert html_paragraphs("<style>p{}</style>x &lt;b&gt; y") == ("x <b> y",)
-    assert html_paragraphs("<table><tr><td>a</td><td>b</td></tr></table>") == ("a b",)
-
-
 # ---- WordPress's own theme unit test export ---------------------------------------------
 
 needs_theme_data = pytest.mark.skipif(
@@ -307,3 +299,21 @@ def test_every_thread_has_a_distinct_source_and_people(theme: list[Thread]) -> N
     assert sum(len(t.comments) for t in theme) == 25
     for thread in theme:
         assert all(c.author.strip() for c in thread.comments)
+
+
+@needs_theme_data
+async def test_quotations_in_a_comment_are_stored_as_words_from_outside(
+    storage: Storage, theme: list[Thread]
+) -> None:
+    """The markup showcase comment: its <blockquote>, <q> and <cite> passages are kept and
+    shown as quotations, not counted as the commenter's own words."""
+    thread = by_title(theme, "Template: Comments")
+    result = await ingest_thread(storage, thread, guild_id=7)
+    first = (await storage.all_comments(result.thread_id))[0]
+    outside = [p.text for p in first.paragraphs if p.quote is not None and p.quote.outside]
+    assert "Stay hungry. Stay foolish." in outside
+    assert '"Code is poetry." --Automattic' in outside
+    assert "Stay hungry" not in first.own_text and "Two roads diverged" not in first.own_text
+    assert "Single line blockquote:" in first.own_text
+    stats = {a.name: a.word_count for a in await storage.authors(result.thread_id)}
+    assert stats[first.author] == len(first.own_text.split())
