@@ -22,7 +22,7 @@ from rich.text import Text
 
 from bot.errors import NotFound
 from bot.export import thread_to_json, thread_to_markdown
-from bot.models import ARTICLE, ParseError, StoredThread
+from bot.models import ARTICLE, OUTSIDE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
 from bot.storage import Storage, StorageError
@@ -234,6 +234,9 @@ async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
                 parts.append(escape(paragraph.text))
             else:
                 source = paragraph.quote.seq
+                if source == OUTSIDE:
+                    parts.append(f"[dim]↪ from outside the thread: {escape(paragraph.text)}[/]")
+                    continue
                 who = thread.author if source == ARTICLE else names.get(source, "?")
                 where = "the article" if source == ARTICLE else f"#{source}"
                 parts.append(f"[dim]↪ {escape(where)} ({escape(who)}): {escape(paragraph.text)}[/]")

@@ -13,6 +13,10 @@ is already known when it is read:
 * a ``parent_number`` recorded by the source links to that earlier comment;
 * a comment with none of these replies to the article.
 
+Paragraphs that quote nothing in the thread but are not the commenter's words either (a
+``<blockquote>``, a pasted news story: :mod:`~bot.inference.outside`) are quotes of
+:data:`~bot.models.OUTSIDE`: left out of the index, of mentions and of the edges.
+
 Edges are one per (source, target), the strongest evidence winning:
 ``quote`` over ``parent`` over ``mention``.
 """
@@ -20,10 +24,20 @@ Edges are one per (source, target), the strongest evidence winning:
 from __future__ import annotations
 
 from bot.inference.mentions import Mention, NameBook, person_key
+from bot.inference.outside import comment_outside
 from bot.inference.quotes import Normalised, QuoteIndex
-from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread, Via
+from bot.models import (
+    ARTICLE,
+    QUOTED_FROM_OUTSIDE,
+    Comment,
+    QuoteRef,
+    ReplyEdge,
+    ReplyStructure,
+    Thread,
+    Via,
+)
 
-INFERENCE_VERSION = 2
+INFERENCE_VERSION = 3
 """Bump when inference gives different answers: a stored thread inferred by an older
 version is re-inferred the next time its file is ingested (seeds: on every start),
 even though its text did not change."""
@@ -55,10 +69,15 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         found = _find_quotes(comment.seq, paragraphs, speaker, index)
         for idx, ref in found.items():
             quotes[(comment.seq, idx)] = ref
+        outside = comment_outside(comment.paragraphs, found.keys()) | (
+            comment.quoted - found.keys()
+        )
+        for idx in outside:
+            quotes[(comment.seq, idx)] = QUOTED_FROM_OUTSIDE
         mentions = [
             m
             for idx, text in enumerate(comment.paragraphs)
-            if idx not in found
+            if idx not in found and idx not in outside
             for m in names.addressed(text, speaker)
         ]
         parent = None
@@ -66,7 +85,7 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
             parent = latest_number.get(comment.parent_number)
         edges.extend(_edges(comment, found, mentions, parent, names, authors))
         for idx, para in enumerate(paragraphs):
-            if idx not in found:
+            if idx not in found and idx not in outside:
                 index.add(comment.seq, idx, speaker, para)
         names.add_comment(comment.author, comment.seq)
         authors[comment.seq] = speaker

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.models import ARTICLE, StoredComment, StoredThread
+from bot.models import ARTICLE, OUTSIDE, StoredComment, StoredThread
 from bot.replay.avatars import author_colour, avatar_url
 from bot.replay.names import ANONYMOUS, has_visible, webhook_username
 from bot.text import collapse_whitespace, safe, split_text, truncate
 from bot.ui.limits import CONTENT_MAX, EMBED_TITLE_MAX
-from bot.ui.rendering import valid_url
+from bot.ui.rendering import OUTSIDE_LABEL, valid_url
 
 THREAD_NAME_MAX = 100
 
@@ -142,6 +142,8 @@ class Post:
 
 
 def _quote_label(seq: int, heads: Mapping[int, tuple[int, str]], post_author: str) -> str:
+    if seq == OUTSIDE:
+        return OUTSIDE_LABEL
     if seq == ARTICLE:
         who = f" ({safe(truncate(post_author, 80))})" if post_author else ""
         return f"↪ quoting the article{who}"

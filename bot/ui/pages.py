@@ -146,7 +146,7 @@ class ThreadSource(PageSource):
         self, comment: StoredComment, part: int, *, page: int, pages: int, position: str
     ) -> Page:
         """A comment (one piece of it when it is long) with its quotes folded into reply lines."""
-        quoted = sorted({p.quote.seq for p in comment.paragraphs if p.quote and p.quote.seq})
+        quoted = sorted({p.quote.seq for p in comment.paragraphs if p.quote and p.quote.seq > 0})
         sources = {
             c.seq: Source(c.number, c.author)
             for c in await self.storage.comments.by_seq(self.thread.id, quoted)

@@ -16,6 +16,7 @@ import discord
 from bot.models import (
     ARTICLE,
     ELISION,
+    OUTSIDE,
     AuthorStats,
     PairCount,
     StoredComment,
@@ -165,6 +166,18 @@ def reply_line(quote_seq: int, quoted: str, sources: Mapping[int, Source], post_
     return f"> ↪ {who}: “{said}”" if said else f"> ↪ {who}"
 
 
+OUTSIDE_LABEL = "↪ quoting a source outside the thread"
+
+
+def outside_block(texts: Sequence[str]) -> str:
+    """Words pasted from outside the thread, shown in full as a block quote: unlike a quote
+    of an earlier comment, they can be read nowhere else in the thread."""
+    lines = [f"*{OUTSIDE_LABEL}:*"]
+    for text in texts:
+        lines += [f"> {line}" if line.strip() else ">" for line in safe(text.strip()).split("\n")]
+    return "\n".join(lines)
+
+
 def comment_text(comment: StoredComment, sources: Mapping[int, Source], post_author: str) -> str:
     """A comment's own words, with each run of quoted paragraphs folded into one reply line."""
     blocks: list[str] = []
@@ -184,8 +197,11 @@ def comment_text(comment: StoredComment, sources: Mapping[int, Source], post_aut
             if quote is None or quote.seq != seq:
                 break
             j += 1
-        quoted = " ".join(_unquote(p.text) for p in paragraphs[i:j])
-        blocks.append(reply_line(seq, quoted, sources, post_author))
+        if seq == OUTSIDE:
+            blocks.append(outside_block([p.text for p in paragraphs[i:j]]))
+        else:
+            quoted = " ".join(_unquote(p.text) for p in paragraphs[i:j])
+            blocks.append(reply_line(seq, quoted, sources, post_author))
         i = j
     return "\n\n".join(blocks)
 

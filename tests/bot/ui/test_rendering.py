@@ -9,6 +9,7 @@ import pytest
 
 from bot.models import (
     ELISION,
+    QUOTED_FROM_OUTSIDE,
     AuthorStats,
     QuoteRef,
     StoredComment,
@@ -122,6 +123,24 @@ def test_quoted_paragraphs_fold_into_one_reply_line_each() -> None:
     assert blocks[2] == "> ↪ quoting the article (Jane Writer): “From the post.”"
     assert blocks[3] == "And \\*more\\*."
     assert len(blocks) == 4
+
+
+def test_words_from_outside_the_thread_are_shown_in_full_as_a_block_quote() -> None:
+    c = comment(
+        StoredParagraph("I read this:"),
+        StoredParagraph("A *study* says\nthings @everyone.", QUOTED_FROM_OUTSIDE),
+        StoredParagraph("Second pasted paragraph.", QUOTED_FROM_OUTSIDE),
+        StoredParagraph("So there."),
+    )
+    blocks = rendering.comment_text(c, {}, "").split("\n\n")
+    assert blocks[0] == "I read this:"
+    assert blocks[1].splitlines() == [
+        f"*{rendering.OUTSIDE_LABEL}:*",
+        "> A \\*study\\* says",
+        f"> things @{ZWSP}everyone.",
+        "> Second pasted paragraph.",
+    ]
+    assert blocks[2] == "So there." and len(blocks) == 3
 
 
 def test_a_long_quote_is_collapsed_to_a_short_snippet() -> None:
