@@ -25,7 +25,7 @@ from bot.export import thread_to_json, thread_to_markdown
 from bot.models import ARTICLE, OUTSIDE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
-from bot.storage import Storage, StorageError
+from bot.storage import Storage, StorageError, storage_for
 
 EXIT_USAGE = 2
 PAGE_SIZE = 10
@@ -92,7 +92,7 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
     async def runner() -> None:
         bot = ThreadBot(
-            settings=settings, storage=Storage(settings.database_path), force_sync=sync_only
+            settings=settings, storage=storage_for(settings), force_sync=sync_only
         )
         async with bot:
             if sync_only:
@@ -119,7 +119,7 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
-    async with Storage(settings.database_path) as storage:
+    async with storage_for(settings) as storage:
         if command == "ingest":
             return await cmd_ingest(storage, args.paths)
         await ingest_seeds(storage, settings.seeds_dir)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from bot.sources.loading import ingest_files
 from bot.storage import Storage
 
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.postgres", "tests.backends"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,15 +1,18 @@
 """Everything threadbot keeps, behind a small typed API; nothing outside this package speaks SQL.
 
-``Storage`` (``store.py``) composes the ``Database`` (``database.py``: connections,
-write lock, migrations from ``migrations/*.sql``) with one repository per kind of
-data: ``threads``, ``comments`` (authors and search too), ``edges``, ``summaries``,
-``guilds``, ``replays``, ``meta``. ``ingest.py`` holds the one write that spans them.
+``Storage`` (``store.py``) composes a ``Database`` (``database.py``: what every backend
+offers; ``sqlite.py``, the default file, migrations from ``migrations/*.sql``;
+``postgresql.py``, a shared server, ``migrations/postgresql/*.sql``) with one
+repository per kind of data: ``threads``, ``comments`` (authors and search too),
+``edges``, ``summaries``, ``guilds``, ``replays``, ``meta``. ``ingest.py`` holds the
+one write that spans them; ``search.py`` turns user input into each backend's query.
 """
 
 from bot.models import ReplayMode, ReplayRecord, ReplayStatus
-from bot.storage.comments import fts_query
-from bot.storage.database import MIGRATIONS, SHIPPED, StorageError
-from bot.storage.store import Storage
+from bot.storage.database import SHIPPED, StorageError
+from bot.storage.search import fts_query
+from bot.storage.sqlite import MIGRATIONS
+from bot.storage.store import Storage, storage_for
 
 __all__ = [
     "MIGRATIONS",
@@ -20,4 +23,5 @@ __all__ = [
     "Storage",
     "StorageError",
     "fts_query",
+    "storage_for",
 ]

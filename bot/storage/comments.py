@@ -1,47 +1,24 @@
 """Comments with their paragraphs, the people who wrote them, and search in their own words.
 
-Search runs on an FTS5 index of each comment's own paragraphs (quotes of others left
-out), scoped by thread and author; free user input becomes a query through
-:func:`fts_query`, which never lets FTS5 syntax through.
+Search runs on a full-text index of each comment's own paragraphs (quotes of others
+left out), scoped by author: FTS5 on SQLite, a ``tsvector`` on PostgreSQL (each
+backend's ``search_condition``); free user input becomes a query through
+:mod:`bot.storage.search`, which never lets query syntax through.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from bot.models import AuthorStats, QuoteRef, StoredComment, StoredParagraph
+from bot.storage.database import Row
 from bot.storage.repository import Repository
 from bot.text import fold
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
-_COLUMNS = (
-    "SELECT c.id, c.thread_id, c.seq, c.number, a.name, c.posted, "
-    "(SELECT json_group_array(json_array(p.idx, p.text, p.quote_seq, p.quote_idx)) "
-    "FROM paragraphs p WHERE p.comment_id = c.id) "
-    "FROM comments c JOIN authors a ON a.id = c.author_id "
-)
-"""Comment heads plus their paragraphs as JSON: one statement, so one committed state."""
-
-
-def fts_query(text: str) -> str | None:
-    """Turn free user input into a safe FTS5 query: every word quoted, AND-ed, last one a prefix.
-
-    Returns ``None`` when the input has no searchable word at all.
-    """
-    words = _TOKEN.findall(text)
-    if not words:
-        return None
-    quoted = [f'"{w}"' for w in words[:32]]
-    quoted[-1] += "*"
-    return " ".join(quoted)
-
-
-def _comment(r: sqlite3.Row) -> StoredComment:
+def _comment(r: Row) -> StoredComment:
     return StoredComment(
         thread_id=int(r[1]),
         seq=int(r[2]),
@@ -57,13 +34,18 @@ def _comment(r: sqlite3.Row) -> StoredComment:
 
 class CommentRepository(Repository):
     async def _select(self, where: str, params: Sequence[Any]) -> list[StoredComment]:
-        """Comments matching ``where`` (after ``_COLUMNS``).
+        """Comments matching ``where``: heads plus their paragraphs as JSON.
 
         One statement, so one committed state: read as two statements, an ingest
         committing in between (a replaced thread reuses comment ids) paired one
         version's comment heads with the other version's paragraphs.
         """
-        return [_comment(r) for r in await self._db.read.all(_COLUMNS + where, params)]
+        sql = (
+            f"SELECT c.id, c.thread_id, c.seq, c.number, a.name, c.posted, "
+            f"{self._db.paragraphs_json} "
+            f"FROM comments c JOIN authors a ON a.id = c.author_id {where}"
+        )
+        return [_comment(r) for r in await self._db.read.all(sql, params)]
 
     async def get(self, thread_id: int, seq: int) -> StoredComment | None:
         rows = await self._select("WHERE c.thread_id = ? AND c.seq = ?", (thread_id, seq))
@@ -117,7 +99,7 @@ class CommentRepository(Repository):
         )
         return [AuthorStats(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    async def _author(self, thread_id: int, name: str) -> sqlite3.Row | None:
+    async def _author(self, thread_id: int, name: str) -> Row | None:
         """``(id, name)`` of the participant called ``name``: the exact spelling first, else
         the one whose :func:`~bot.text.fold` matches."""
         return await self._db.read.one(
@@ -152,13 +134,12 @@ class CommentRepository(Repository):
                 "WHERE c.author_id = ? ORDER BY c.seq LIMIT ? OFFSET ?",
                 (author_id, limit, offset),
             )
-        match = fts_query(query)
-        if match is None:
+        search = self._db.search_condition(author_id, query)
+        if search is None:
             return []
+        condition, params = search
         return await self._select(
-            "WHERE c.id IN (SELECT rowid FROM comment_fts WHERE comment_fts MATCH ?) "
-            "ORDER BY c.seq LIMIT ? OFFSET ?",
-            (f'scope : "a{author_id}" AND text : ({match})', limit, offset),
+            f"WHERE {condition} ORDER BY c.seq LIMIT ? OFFSET ?", (*params, limit, offset)
         )
 
     async def count_by_author(
@@ -174,11 +155,8 @@ class CommentRepository(Repository):
                 "SELECT count(*) FROM comments WHERE author_id = ?", (author_id,)
             )
             return int(n or 0)
-        match = fts_query(query)
-        if match is None:
+        search = self._db.search_count(author_id, query)
+        if search is None:
             return 0
-        n = await self._db.read.scalar(
-            "SELECT count(*) FROM comment_fts WHERE comment_fts MATCH ?",
-            (f'scope : "a{author_id}" AND text : ({match})',),
-        )
+        n = await self._db.read.scalar(*search)
         return int(n or 0)

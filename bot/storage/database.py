@@ -1,66 +1,58 @@
-"""The SQLite connections behind every repository, and the migrations that shape the file.
+"""What every backend's database offers the repositories, and what they share.
 
-Two connections: one writer (guarded by a lock, every write one transaction)
-and one reader, so that commands keep answering from the last committed
-snapshot while a long ingest runs (WAL mode). The schema comes from the numbered
-``migrations/NNN_*.sql`` files, applied in order; ``PRAGMA user_version`` records
-the last one applied, so a database made by any earlier version is recognised
-and brought up to date when it opens.
+The repositories speak one SQL, written with ``?`` placeholders (``?1``, ``?2`` where a
+value is used twice), upserts as ``INSERT … ON CONFLICT … DO UPDATE`` and new ids
+through ``RETURNING id``: the part of SQL that SQLite and PostgreSQL both understand.
+A :class:`Database` runs it: ``sqlite.SqliteDatabase`` (one file, the default) or
+``postgresql.PostgresDatabase`` (a shared server, for several bot processes). Where
+the two differ — full-text search, bulk inserts, a paragraph list as JSON, migrations,
+what "integrity check" means — each backend has its own implementation behind the same
+method. Every write that reads before it writes runs in :meth:`Database.write`, which
+serialises such writers (SQLite's single writer; a PostgreSQL advisory lock across
+processes), so "check, then insert" never races.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Literal, Protocol
 
 SHIPPED = 0
 """``guild_id`` of threads shipped in ``seeds/``: visible in every guild and in DMs."""
 
+Backend = Literal["sqlite", "postgresql"]
+
 
 class StorageError(RuntimeError):
-    """A database that cannot be used (newer schema, corrupt file, not open)."""
+    """A database that cannot be used (newer schema, corrupt file, not open, unreachable)."""
 
 
-def _load_migrations() -> tuple[tuple[int, str], ...]:
-    """``(version, script)`` of every ``migrations/NNN_name.sql`` file, in version order."""
-    folder = resources.files("bot.storage") / "migrations"
+class Row(Protocol):
+    """A result row: by position or by column name (``sqlite3.Row``, ``asyncpg.Record``)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+
+def load_migrations(folder: str) -> tuple[tuple[int, str], ...]:
+    """``(version, script)`` of every ``NNN_name.sql`` file in ``folder`` (a package data
+    folder under ``bot/storage``), in version order, numbered 1..n without gaps."""
+    root = resources.files("bot.storage")
+    for part in folder.split("/"):
+        root = root / part
     found: list[tuple[int, str]] = []
-    for entry in folder.iterdir():
+    for entry in root.iterdir():
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _ in found]
     if versions != list(range(1, len(found) + 1)):
-        raise StorageError(f"migrations are not numbered 1..n without gaps: {versions}")
+        raise StorageError(f"migrations in {folder} are not numbered 1..n: {versions}")
     return tuple(found)
-
-
-MIGRATIONS = _load_migrations()
-"""The schema's history: ``(version, SQL script)``, oldest first."""
-
-
-def statements(script: str) -> list[str]:
-    """The complete SQL statements of a script (a trigger body's ``;`` does not end one)."""
-    out: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            out.append(pending.strip())
-            pending = ""
-    if pending.strip() and not all(
-        ln.strip().startswith("--") or not ln.strip() for ln in pending.splitlines()
-    ):
-        raise StorageError(f"migration ends inside a statement: {pending.strip()[:80]!r}")
-    return out
 
 
 def now() -> str:
@@ -78,154 +70,104 @@ def marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-class Rows:
-    """A result already read to its end, with the two cursor methods the reads use."""
-
-    def __init__(self, rows: Iterable[sqlite3.Row]) -> None:
-        self._rows = list(rows)
-
-    async def fetchall(self) -> list[sqlite3.Row]:
-        return self._rows
-
-    async def fetchone(self) -> sqlite3.Row | None:
-        return self._rows[0] if self._rows else None
+NO_LIMIT = 2**63 - 1
+"""``LIMIT`` for "all rows": both backends accept it (SQLite's ``-1`` is an error in
+PostgreSQL, PostgreSQL's ``NULL`` one in SQLite)."""
 
 
-class _Query:
-    def __init__(self, conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> None:
-        self._conn, self._sql, self._params = conn, sql, params
+class Reader(Protocol):
+    """Read statements, each run to its end against the last committed state."""
 
-    async def __aenter__(self) -> Rows:
-        return Rows(await self._conn.execute_fetchall(self._sql, self._params))
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None: ...
 
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-class Reader:
-    """The read connection, one whole statement at a time.
-
-    aiosqlite runs ``execute`` and each ``fetch`` as separate jobs on the connection's
-    thread. In between, other coroutines' statements run on the same connection inside
-    the first statement's still-open implicit read transaction, so they miss writes that
-    already returned (a replay just started, a thread just imported, a value just set).
-    Reading each result to its end in one job gives every statement its own snapshot.
-    """
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str, params: Iterable[Any] = ()) -> _Query:
-        return _Query(self._conn, sql, params)
-
-    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """The first row of a statement's result, if any."""
-        async with self.execute(sql, params) as rows:
-            return await rows.fetchone()
-
-    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self.execute(sql, params) as rows:
-            return await rows.fetchall()
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]: ...
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """The first column of the first row (``None`` for no row)."""
-        row = await self.one(sql, params)
-        return None if row is None else row[0]
 
 
-class Database:
-    """The file, its two connections and its schema. Repositories share one of these."""
+class Transaction(Reader, Protocol):
+    """Statements inside one write transaction (see :meth:`Database.write`)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
 
-    async def open(self) -> None:
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        try:
-            await self._migrate(self._writer)
-            self._reader = await self._connect()
-        except BaseException:
-            await self.close()  # else the connection's thread outlives the refused open
-            raise
+    async def insert_many(self, table: str, columns: Sequence[str], rows: list[Any]) -> None:
+        """Insert many rows into ``table`` the fastest way the backend has."""
 
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA busy_timeout = 10000")
-        return conn
 
-    async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+@dataclass(frozen=True, slots=True)
+class SearchRow:
+    """One comment's entry in the full-text index: its own words (quotes of others left out)."""
+
+    comment_id: int
+    thread_id: int
+    author_id: int
+    text: str
+
+
+class Database(ABC):
+    """A backend: connections, migrations, one serialised writer, and the backend's own
+    versions of what the two SQL dialects don't share."""
+
+    backend: Backend
+    paragraphs_json: str
+    """A SQL expression: the paragraphs of comment ``c`` as a JSON array of
+    ``[idx, text, quote_seq, quote_idx]`` (``[]`` when it has none)."""
 
     @property
+    @abstractmethod
+    def name(self) -> str:
+        """What the database is, for messages (a path, or a URL without its password)."""
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema up to date (refusing a newer one)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @property
+    @abstractmethod
     def read(self) -> Reader:
-        """The read connection: every statement sees the last committed state."""
-        if self._reader is None:
-            raise StorageError("storage is not open")
-        return Reader(self._reader)
+        """Reads: every statement sees the last committed state."""
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The write connection inside one ``BEGIN IMMEDIATE`` transaction, under the lock:
-        committed when the block ends, rolled back when it raises."""
-        async with self._write_lock:
-            if self._writer is None:
-                raise StorageError("storage is not open")
-            conn = self._writer
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
+    @abstractmethod
+    def write(self) -> AbstractAsyncContextManager[Transaction]:
+        """One write transaction, serialised with every other ``write()`` on the same
+        database (across processes too): committed when the block ends, rolled back when
+        it raises."""
 
+    @abstractmethod
     async def execute_write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement in its own transaction; returns the affected row count."""
-        async with self._write_lock:
-            if self._writer is None:
-                raise StorageError("storage is not open")
-            cur = await self._writer.execute(sql, params)
-            count = cur.rowcount
-            await cur.close()
-            return count
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        async with conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        current = int(row[0]) if row else 0
-        latest = MIGRATIONS[-1][0]
-        if current > latest:
-            raise StorageError(
-                f"{self.path}: schema version {current} is newer than this bot knows ({latest})"
-            )
-        for version, script in MIGRATIONS:
-            if version <= current:
-                continue
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in statements(script):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {version}")
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+    @abstractmethod
+    async def schema_version(self) -> int: ...
 
-    async def schema_version(self) -> int:
-        return int(await self.read.scalar("PRAGMA user_version") or 0)
-
+    @abstractmethod
     async def integrity_check(self) -> str:
-        answer = await self.read.scalar("PRAGMA integrity_check")
-        return "no answer" if answer is None else str(answer)
+        """``"ok"`` when the database is sound, else what is wrong."""
+
+    # ---- full-text search: one implementation per backend ---------------------------
+
+    @abstractmethod
+    async def index_comments(self, tx: Transaction, rows: list[SearchRow]) -> None:
+        """Add comments' own words to the search index (inside an ingest)."""
+
+    @abstractmethod
+    async def unindex_thread(self, tx: Transaction, thread_id: int) -> None:
+        """Remove a thread's comments from the search index (before its comments go)."""
+
+    @abstractmethod
+    def search_condition(self, author_id: int, query: str) -> tuple[str, tuple[Any, ...]] | None:
+        """A condition on comment ``c`` that holds when ``query`` matches that person's own
+        words, with its parameters; ``None`` when the query has no searchable word.
+
+        Same semantics on every backend, for any input: each word of the query must occur
+        (case and accents ignored), the last one as a prefix; no query syntax gets through.
+        """
+
+    @abstractmethod
+    def search_count(self, author_id: int, query: str) -> tuple[str, tuple[Any, ...]] | None:
+        """A statement counting the comments :meth:`search_condition` matches."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.models import ARTICLE, PairCount, StoredEdge, Via
+from bot.storage.database import Row
 from bot.storage.repository import Repository
 
 _COLUMNS = (
@@ -17,7 +16,7 @@ _COLUMNS = (
 )
 
 
-def _edge(row: sqlite3.Row) -> StoredEdge:
+def _edge(row: Row) -> StoredEdge:
     via: Via = row[4]
     return StoredEdge(int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, str(row[5]))
 
@@ -44,7 +43,7 @@ class EdgeRepository(Repository):
         return [e for e in edges if e.source == seq], [e for e in edges if e.target == seq]
 
     async def pair_counts(self, thread_id: int) -> list[PairCount]:
-        """``bot.ui.graph.pair_counts(edges.all(thread_id))`` counted by SQLite, in the same order.
+        """``bot.ui.graph.pair_counts(edges.all(thread_id))`` counted in SQL, in the same order.
 
         The person-to-person table of a big thread has thousands of edges; reading them all
         into Python to count them took most of ``/thread replies``. A comment counts once
@@ -60,7 +59,7 @@ class EdgeRepository(Repository):
             "JOIN authors sa ON sa.id = sc.author_id "
             "LEFT JOIN comments dc ON dc.thread_id = e.thread_id AND dc.seq = e.dst_seq "
             "LEFT JOIN authors da ON da.id = dc.author_id "
-            "WHERE e.thread_id = ?1 GROUP BY sc.author_id, 2, 3 ORDER BY first",
+            "WHERE e.thread_id = ?1 GROUP BY sa.id, 2, 3 ORDER BY first",
             (thread_id, ARTICLE),
         )
         pairs = [PairCount(str(r[0]), str(r[1]), int(r[3]), bool(r[2])) for r in rows]

@@ -80,14 +80,12 @@ class GuildRepository(Repository):
         transaction; returns how many threads went. Shipped threads are never touched."""
         if guild_id == SHIPPED:
             raise ValueError("the shipped threads belong to no server and are never purged")
-        async with self._db.write() as conn:
-            async with conn.execute(
-                "SELECT id FROM threads WHERE guild_id = ?", (guild_id,)
-            ) as cur:
-                thread_ids = [int(r[0]) for r in await cur.fetchall()]
+        async with self._db.write() as tx:
+            rows = await tx.all("SELECT id FROM threads WHERE guild_id = ?", (guild_id,))
+            thread_ids = [int(r[0]) for r in rows]
             for thread_id in thread_ids:
-                await delete_rows(conn, thread_id)
-            await conn.execute("DELETE FROM replays WHERE guild_id = ?", (guild_id,))
-            await conn.execute("DELETE FROM threads WHERE guild_id = ?", (guild_id,))
-            await conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+                await delete_rows(self._db, tx, thread_id)
+            await tx.execute("DELETE FROM replays WHERE guild_id = ?", (guild_id,))
+            await tx.execute("DELETE FROM threads WHERE guild_id = ?", (guild_id,))
+            await tx.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return len(thread_ids)

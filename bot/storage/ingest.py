@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-import aiosqlite
-
 from bot.models import IngestResult, ReplyStructure, Thread
-from bot.storage.database import SHIPPED, Database, now
+from bot.storage.database import SHIPPED, Database, SearchRow, Transaction, now
 from bot.text import fold, slugify, word_count
 
 
@@ -26,45 +24,41 @@ async def ingest(
     inference_version: int = 0,
 ) -> IngestResult:
     """Store ``thread`` with ``replies`` in one transaction (see ``Storage.ingest``)."""
-    async with db.write() as conn:
-        return await _ingest(conn, thread, replies, guild_id, inference_version)
+    async with db.write() as tx:
+        return await _ingest(db, tx, thread, replies, guild_id, inference_version)
 
 
 async def _ingest(
-    conn: aiosqlite.Connection,
+    db: Database,
+    tx: Transaction,
     thread: Thread,
     replies: ReplyStructure,
     guild_id: int,
     inference_version: int,
 ) -> IngestResult:
-    async with conn.execute(
+    same = await tx.one(
         "SELECT id, slug, title, comment_count, inference_version FROM threads "
         "WHERE guild_id = ? AND content_hash = ?",
         (guild_id, thread.content_hash),
-    ) as cur:
-        same = await cur.fetchone()
+    )
     if same is not None and same["inference_version"] == inference_version:
-        async with conn.execute(
-            "SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],)
-        ) as cur:
-            row = await cur.fetchone()
+        authors = await tx.scalar("SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],))
         return IngestResult(
             int(same["id"]),
             str(same["slug"]),
             str(same["title"]),
             "unchanged",
             same["comment_count"],
-            int(row[0]) if row else 0,
+            int(authors or 0),
             thread.warnings,
         )
     # Same text inferred by an older version is re-derived in place, like a changed file.
     old = same
     if old is None:
-        async with conn.execute(
+        old = await tx.one(
             "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
             (guild_id, thread.source),
-        ) as cur:
-            old = await cur.fetchone()
+        )
     values = (
         thread.content_hash,
         thread.title,
@@ -81,8 +75,8 @@ async def _ingest(
     if old is not None:
         thread_id = int(old["id"])
         slug = str(old["slug"])
-        await delete_rows(conn, thread_id)
-        await conn.execute(
+        await delete_rows(db, tx, thread_id)
+        await tx.execute(
             "UPDATE threads SET content_hash = ?, title = ?, lede = ?, body = ?, tags = ?, "
             "author = ?, author_bio = ?, url = ?, published = ?, comment_count = ?, "
             "ingested_at = ?, inference_version = ? WHERE id = ?",
@@ -90,32 +84,33 @@ async def _ingest(
         )
         status: Literal["added", "replaced", "unchanged"] = "replaced"
     else:
-        slug = await _free_slug(conn, slugify(thread.title), guild_id)
-        cur = await conn.execute(
-            "INSERT INTO threads (guild_id, source, slug, content_hash, title, lede, body, "
-            "tags, author, author_bio, url, published, comment_count, ingested_at, "
-            "inference_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, thread.source, slug, *values, inference_version),
+        slug = await _free_slug(tx, slugify(thread.title), guild_id)
+        thread_id = int(
+            await tx.scalar(
+                "INSERT INTO threads (guild_id, source, slug, content_hash, title, lede, body, "
+                "tags, author, author_bio, url, published, comment_count, ingested_at, "
+                "inference_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (guild_id, thread.source, slug, *values, inference_version),
+            )
         )
-        thread_id = int(cur.lastrowid or 0)
-        await cur.close()
         status = "added"
-    authors = await _insert_comments(conn, thread_id, thread, replies)
+    author_count = await _insert_comments(db, tx, thread_id, thread, replies)
     return IngestResult(
-        thread_id, slug, thread.title, status, len(thread.comments), authors, thread.warnings
+        thread_id, slug, thread.title, status, len(thread.comments), author_count, thread.warnings
     )
 
 
-async def _free_slug(conn: aiosqlite.Connection, base: str, guild_id: int) -> str:
+async def _free_slug(tx: Transaction, base: str, guild_id: int) -> str:
     """A slug no thread visible next to this one uses yet (``base``, ``base-2``, …)."""
     scope = (SHIPPED,) if guild_id == SHIPPED else (SHIPPED, guild_id)
     placeholders = ",".join("?" * len(scope))
-    async with conn.execute(
+    rows = await tx.all(
         f"SELECT slug FROM threads WHERE guild_id IN ({placeholders}) "
         "AND (slug = ? OR slug LIKE ?)",
         (*scope, base, f"{base}-%"),
-    ) as cur:
-        taken = {str(r[0]) for r in await cur.fetchall()}
+    )
+    taken = {str(r[0]) for r in rows}
     if base not in taken:
         return base
     n = 2
@@ -125,20 +120,17 @@ async def _free_slug(conn: aiosqlite.Connection, base: str, guild_id: int) -> st
 
 
 async def _insert_comments(
-    conn: aiosqlite.Connection, thread_id: int, thread: Thread, replies: ReplyStructure
+    db: Database, tx: Transaction, thread_id: int, thread: Thread, replies: ReplyStructure
 ) -> int:
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM authors") as cur:
-        row = await cur.fetchone()
-    next_author = int(row[0]) + 1 if row else 1
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM comments") as cur:
-        row = await cur.fetchone()
-    next_comment = int(row[0]) + 1 if row else 1
+    # Ids are handed out here, under the serialised write: every row goes in as one batch.
+    next_author = int(await tx.scalar("SELECT coalesce(max(id), 0) FROM authors")) + 1
+    next_comment = int(await tx.scalar("SELECT coalesce(max(id), 0) FROM comments")) + 1
 
     author_ids: dict[str, int] = {}
     author_rows: dict[str, list[Any]] = {}
     comment_rows: list[tuple[Any, ...]] = []
     paragraph_rows: list[tuple[Any, ...]] = []
-    fts_rows: list[tuple[Any, ...]] = []
+    search_rows: list[SearchRow] = []
     quotes = replies.quotes
     for comment in thread.comments:
         own = [
@@ -179,56 +171,56 @@ async def _insert_comments(
             paragraph_rows.append(
                 (comment_id, idx, text, ref.seq if ref else None, ref.paragraph if ref else None)
             )
-        fts_rows.append((comment_id, "\n\n".join(own), f"t{thread_id} a{author_id}"))
-    await conn.executemany(
-        "INSERT INTO authors (id, thread_id, name, folded, comment_count, word_count, "
-        "first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        search_rows.append(SearchRow(comment_id, thread_id, author_id, "\n\n".join(own)))
+    await tx.insert_many(
+        "authors",
+        (
+            "id",
+            "thread_id",
+            "name",
+            "folded",
+            "comment_count",
+            "word_count",
+            "first_seq",
+            "last_seq",
+        ),
         [tuple(r) for r in author_rows.values()],
     )
-    await conn.executemany(
-        "INSERT INTO comments (id, thread_id, seq, number, author_id, posted, line) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    await tx.insert_many(
+        "comments",
+        ("id", "thread_id", "seq", "number", "author_id", "posted", "line"),
         comment_rows,
     )
-    await conn.executemany(
-        "INSERT INTO paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
-        "VALUES (?, ?, ?, ?, ?)",
-        paragraph_rows,
+    await tx.insert_many(
+        "paragraphs", ("comment_id", "idx", "text", "quote_seq", "quote_idx"), paragraph_rows
     )
     unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
-    await conn.executemany(
-        "INSERT INTO edges (thread_id, src_seq, dst_seq, via, snippet) VALUES (?, ?, ?, ?, ?)",
+    await tx.insert_many(
+        "edges",
+        ("thread_id", "src_seq", "dst_seq", "via", "snippet"),
         [(thread_id, e.source, e.target, e.via, e.snippet) for e in unique_edges.values()],
     )
-    await conn.executemany(
-        "INSERT INTO comment_fts (rowid, text, scope) VALUES (?, ?, ?)", fts_rows
-    )
+    await db.index_comments(tx, search_rows)
     return len(author_rows)
 
 
-async def delete_rows(conn: aiosqlite.Connection, thread_id: int) -> None:
+async def delete_rows(db: Database, tx: Transaction, thread_id: int) -> None:
     """Remove everything derived from a thread (not its ``threads`` row), inside the caller's
     transaction: search index, edges, cached summaries, paragraphs, comments, authors."""
-    await conn.execute(
-        "DELETE FROM comment_fts WHERE rowid IN (SELECT id FROM comments WHERE thread_id = ?)",
-        (thread_id,),
-    )
+    await db.unindex_thread(tx, thread_id)
     for table in ("edges", "summaries", "paragraphs", "comments", "authors"):
         if table == "paragraphs":
-            await conn.execute(
+            await tx.execute(
                 "DELETE FROM paragraphs WHERE comment_id IN "
                 "(SELECT id FROM comments WHERE thread_id = ?)",
                 (thread_id,),
             )
         else:
-            await conn.execute(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
+            await tx.execute(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
 
 
 async def delete_thread(db: Database, thread_id: int) -> bool:
     """Remove a thread and everything derived from it, in one transaction."""
-    async with db.write() as conn:
-        await delete_rows(conn, thread_id)
-        cur = await conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
-        deleted = cur.rowcount > 0
-        await cur.close()
-    return deleted
+    async with db.write() as tx:
+        await delete_rows(db, tx, thread_id)
+        return await tx.execute("DELETE FROM threads WHERE id = ?", (thread_id,)) > 0

@@ -4,17 +4,16 @@ index makes that atomic."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import get_args
 
 from bot.models import ReplayMode, ReplayRecord, ReplayStatus
-from bot.storage.database import now
+from bot.storage.database import Row, now
 from bot.storage.repository import Repository
 
 _STATUSES: tuple[str, ...] = get_args(ReplayStatus)
 
 
-def _replay(row: sqlite3.Row) -> ReplayRecord:
+def _replay(row: Row) -> ReplayRecord:
     mode: ReplayMode = "embed" if row["mode"] == "embed" else "webhook"
     status: ReplayStatus = row["status"]
     return ReplayRecord(
@@ -56,29 +55,31 @@ class ReplayRepository(Repository):
         """Record a new running replay; ``None`` when one already runs in or into that channel,
         or ``guild_limit`` replays already run in the guild (tell them apart with
         :meth:`running`). Checked and inserted in one transaction: no race."""
-        async with self._db.write() as conn:
+        async with self._db.write() as tx:
             places = (channel_id,) if target_id is None else (channel_id, target_id)
             marks = ",".join("?" * len(places))
-            async with conn.execute(
-                "SELECT 1 FROM replays WHERE status = 'running' AND "
-                f"(channel_id IN ({marks}) OR target_id IN ({marks})) LIMIT 1",
-                (*places, *places),
-            ) as cur:
-                busy = await cur.fetchone() is not None
+            busy = (
+                await tx.one(
+                    "SELECT 1 FROM replays WHERE status = 'running' AND "
+                    f"(channel_id IN ({marks}) OR target_id IN ({marks})) LIMIT 1",
+                    (*places, *places),
+                )
+                is not None
+            )
             if not busy and guild_limit is not None:
-                async with conn.execute(
+                running = await tx.scalar(
                     "SELECT count(*) FROM replays WHERE status = 'running' AND guild_id = ?",
                     (guild_id,),
-                ) as cur:
-                    row = await cur.fetchone()
-                busy = row is not None and int(row[0]) >= guild_limit
+                )
+                busy = int(running or 0) >= guild_limit
             replay_id = None
             if not busy:
                 stamp = now()
-                cur = await conn.execute(
+                replay_id = await tx.scalar(
                     "INSERT INTO replays (guild_id, channel_id, target_id, thread_id, "
                     "first_seq, last_seq, speed, mode, status, started_by, started_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) "
+                    "RETURNING id",
                     (
                         guild_id,
                         channel_id,
@@ -93,8 +94,6 @@ class ReplayRepository(Repository):
                         stamp,
                     ),
                 )
-                replay_id = cur.lastrowid
-                await cur.close()
         return None if replay_id is None else await self.get(replay_id)
 
     async def get(self, replay_id: int) -> ReplayRecord | None:

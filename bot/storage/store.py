@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.models import IngestResult, ReplyStructure, Thread
 from bot.storage import ingest as _ingest
 from bot.storage.comments import CommentRepository
-from bot.storage.database import SHIPPED, Database
+from bot.storage.database import SHIPPED, Backend, Database
 from bot.storage.edges import EdgeRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.meta import MetaRepository
 from bot.storage.replays import ReplayRepository
+from bot.storage.sqlite import SqliteDatabase
 from bot.storage.summaries import SummaryRepository
 from bot.storage.threads import ThreadRepository
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def database_for(target: str | Path | Database) -> Database:
+    """The backend for a ``postgresql://`` URL (PostgreSQL) or a file path (SQLite)."""
+    if isinstance(target, Database):
+        return target
+    if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
+        from bot.storage.postgresql import PostgresDatabase  # asyncpg only when used
+
+        return PostgresDatabase(target)
+    return SqliteDatabase(target)
+
+
+def storage_for(settings: Settings) -> Storage:
+    """The one place the backend is chosen: ``DATABASE_URL`` when set, else the SQLite
+    file at ``DATABASE_PATH``."""
+    return Storage(settings.database_url or settings.database_path)
+
 
 class Storage:
-    """Everything threadbot keeps: ``async with Storage(path) as db:`` (or ``open``/``close``).
+    """Everything threadbot keeps: ``async with Storage(path_or_url) as db:`` (or
+    ``open``/``close``).
 
-    ``db.threads``, ``db.comments`` (with authors and search), ``db.edges``,
-    ``db.summaries``, ``db.guilds``, ``db.replays`` and ``db.meta`` share one
-    :class:`~bot.storage.database.Database` (one writer, one reader);
-    :meth:`ingest` writes a thread across all of them in one transaction.
+    A file path is an SQLite database, a ``postgresql://`` URL a PostgreSQL one; both
+    behave the same. ``db.threads``, ``db.comments`` (with authors and search),
+    ``db.edges``, ``db.summaries``, ``db.guilds``, ``db.replays`` and ``db.meta`` share
+    one :class:`~bot.storage.database.Database`; :meth:`ingest` writes a thread across
+    all of them in one transaction.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.database = Database(path)
+    def __init__(self, target: str | Path | Database) -> None:
+        self.database = database_for(target)
         self.threads = ThreadRepository(self.database)
         self.comments = CommentRepository(self.database)
         self.edges = EdgeRepository(self.database)
@@ -37,7 +63,19 @@ class Storage:
 
     @property
     def path(self) -> Path:
+        """The SQLite file (an error for a PostgreSQL database, which has none)."""
+        if not isinstance(self.database, SqliteDatabase):
+            raise TypeError(f"{self.database.name} is not an SQLite file")
         return self.database.path
+
+    @property
+    def backend(self) -> Backend:
+        return self.database.backend
+
+    @property
+    def name(self) -> str:
+        """The file path or the URL (without its password), for messages."""
+        return self.database.name
 
     async def open(self) -> None:
         await self.database.open()
@@ -75,5 +113,5 @@ class Storage:
         return await self.database.schema_version()
 
     async def integrity_check(self) -> str:
-        """``PRAGMA integrity_check``'s answer: ``"ok"`` for a sound file."""
+        """``"ok"`` for a sound database (SQLite: ``PRAGMA integrity_check``)."""
         return await self.database.integrity_check()

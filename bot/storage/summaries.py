@@ -20,7 +20,9 @@ class SummaryRepository(Repository):
         self, thread_id: int, subject: str, engine: str, content_hash: str, payload: str
     ) -> None:
         await self._db.execute_write(
-            "INSERT OR REPLACE INTO summaries (thread_id, subject, engine, content_hash, "
-            "payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO summaries (thread_id, subject, engine, content_hash, payload, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id, subject, engine) "
+            "DO UPDATE SET content_hash = excluded.content_hash, payload = excluded.payload, "
+            "created_at = excluded.created_at",
             (thread_id, subject, engine, content_hash, payload, now()),
         )

@@ -7,17 +7,16 @@ is a DM: shipped threads only).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from bot.models import StoredThread
-from bot.storage.database import marks, visible
+from bot.storage.database import NO_LIMIT, Row, marks, visible
 from bot.storage.ingest import delete_thread
 from bot.storage.repository import Repository
 
 
-def _thread(row: sqlite3.Row) -> StoredThread:
+def _thread(row: Row) -> StoredThread:
     return StoredThread(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -51,7 +50,7 @@ class ThreadRepository(Repository):
         scope = visible(guild_id)
         return await self._select(
             f"guild_id IN ({marks(scope)})",
-            (*scope, limit, offset),
+            (*scope, limit if limit >= 0 else NO_LIMIT, offset),
             "ORDER BY guild_id, id LIMIT ? OFFSET ?",
         )
 
@@ -65,7 +64,7 @@ class ThreadRepository(Repository):
 
     async def all(self) -> list[StoredThread]:
         """Every thread of every guild: for the CLI and housekeeping only."""
-        return await self._select("1", (), "ORDER BY guild_id, id")
+        return await self._select("TRUE", (), "ORDER BY guild_id, id")
 
     async def get(self, thread_id: int, guild_id: int | None = None) -> StoredThread | None:
         """A thread by id, or ``None`` when it does not exist or is not visible there."""
@@ -80,7 +79,7 @@ class ThreadRepository(Repository):
         query = query.strip()
         scope: tuple[int, ...] = ()
         if any_guild:
-            where = "1"
+            where = "TRUE"
         else:
             scope = visible(guild_id)
             where = f"guild_id IN ({marks(scope)})"

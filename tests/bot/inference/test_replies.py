@@ -81,9 +81,7 @@ def edges_of(structure: ReplyStructure, seq: int) -> set[tuple[int, str]]:
 
 def quotes_of(structure: ReplyStructure, seq: int) -> dict[int, tuple[int, int]]:
     """Quoted paragraphs of one comment: paragraph index -> (source seq, source paragraph)."""
-    return {
-        idx: (ref.seq, ref.paragraph) for (s, idx), ref in structure.quotes.items() if s == seq
-    }
+    return {idx: (ref.seq, ref.paragraph) for (s, idx), ref in structure.quotes.items() if s == seq}
 
 
 # ---- quotes ----------------------------------------------------------------------------
@@ -114,9 +112,7 @@ def test_typo_fixed_in_a_quoted_clause_is_still_a_quote() -> None:
         "provide the Islamic extremists a place to train"
     )
     assert "extremeists" in BITHEAD_P and "extremists" not in BITHEAD_P
-    result = infer_replies(
-        make_thread(("Bithead", [BITHEAD_P]), ("duckspeaker", [fixed, ANSWER]))
-    )
+    result = infer_replies(make_thread(("Bithead", [BITHEAD_P]), ("duckspeaker", [fixed, ANSWER])))
     assert quotes_of(result, 2) == {0: (1, 0)}
 
 
@@ -126,7 +122,7 @@ def test_changed_quote_marks_and_punctuation_are_still_a_quote() -> None:
         "Iraqi army can hold the cities on its own without our help."
     )
     retyped = (
-        "He says the \"surge\" worked; and that it's only a matter of time before the "
+        'He says the "surge" worked; and that it\'s only a matter of time before the '
         "Iraqi army can hold the cities on its own without our help"
     )
     result = infer_replies(make_thread(("DC Loser", [source]), ("Bithead", [retyped, ANSWER])))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import MIGRATIONS, Storage, StorageError
-from bot.storage.database import statements
+from bot.storage.sqlite import statements
 
 
 async def test_migrations_run_and_reopen(tmp_path: Path) -> None:

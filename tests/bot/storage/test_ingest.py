@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -13,32 +11,17 @@ from bot.models import ReplyEdge, ReplyStructure
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
 from bot.storage import Storage
+from tests.backends import INTEGRITY_ERRORS, snapshot
 from tests.conftest import SEED_FILE
 
 
-def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read with plain sqlite3 (outside the code under test)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                "AND name NOT LIKE 'comment_fts_%'"
-            )
-        ]
-        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
-
-
 async def test_seed_ingest_is_idempotent(seeded: Storage, seed_text: str) -> None:
-    before = snapshot(seeded.path)
+    before = await snapshot(seeded)
     thread = parse_thread(seed_text, SEED_FILE.name)
     result = await ingest_thread(seeded, thread)
     assert result.status == "unchanged"
     assert result.comment_count == 31 and result.authors == 8
-    assert snapshot(seeded.path) == before
+    assert await snapshot(seeded) == before
 
 
 async def test_changed_file_replaces_in_place(seeded: Storage, seed_text: str) -> None:
@@ -83,16 +66,16 @@ async def test_newer_inference_rederives_an_unchanged_file(seeded: Storage, seed
 
 
 async def test_failed_ingest_leaves_database_unchanged(seeded: Storage, seed_text: str) -> None:
-    before = snapshot(seeded.path)
+    before = await snapshot(seeded)
     changed = parse_thread(seed_text.replace("Iraq Cease-Fire Over", "Changed"), SEED_FILE.name)
     bad = ReplyStructure(edges=(ReplyEdge(1, 0, cast(Any, "bogus")),))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await seeded.ingest(changed, bad)
-    assert snapshot(seeded.path) == before
+    assert await snapshot(seeded) == before
     other = replace(changed, source="other.txt")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await seeded.ingest(other, bad)
-    assert snapshot(seeded.path) == before
+    assert await snapshot(seeded) == before
     assert await seeded.integrity_check() == "ok"
 
 
@@ -108,9 +91,6 @@ async def test_delete_removes_everything(seeded: Storage) -> None:
     assert thread is not None
     await seeded.summaries.put(thread.id, "", "offline", thread.content_hash, "{}")
     assert await seeded.threads.delete(thread.id)
-    rows = snapshot(seeded.path)
-    for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries"):
+    rows = await snapshot(seeded)
+    for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries", "search"):
         assert rows[table] == [], table
-    conn = sqlite3.connect(seeded.path)
-    assert conn.execute("SELECT count(*) FROM comment_fts").fetchone()[0] == 0
-    conn.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import MIGRATIONS, ReplayRecord, Storage
+from tests.backends import INTEGRITY_ERRORS
 from tests.bot.replay.conftest import CHANNEL, GUILD, new_replay, seed_thread
 
 # ---- the replays table ---------------------------------------------------------------------------
@@ -55,7 +56,7 @@ async def test_one_running_replay_per_channel_and_per_target(seeded: Storage) ->
 async def test_the_index_enforces_one_running_replay_per_channel(seeded: Storage) -> None:
     thread = await seed_thread(seeded)
     await new_replay(seeded, thread)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await seeded.database.execute_write(
             "INSERT INTO replays (guild_id, channel_id, thread_id, first_seq, last_seq, speed, "
             "mode, status, started_by, started_at, updated_at) "

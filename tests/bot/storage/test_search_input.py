@@ -1,5 +1,8 @@
 """Hostile search input: whatever FTS5 syntax a user types, search answers and never raises.
 
+Both backends: SQLite's FTS5 and PostgreSQL's ``tsquery`` (whose own operators — ``&``,
+``|``, ``!``, ``<->``, ``:*`` — are among the generated fragments too).
+
 ``/author comments`` passes the user's free text to
 ``Storage.comments.by_author(query=...)``; FTS5 has its own query language
 (phrases, ``NEAR``, prefixes, ``-``, ``^``, column filters, parentheses, AND/OR/NOT)
@@ -13,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import uuid
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import asyncpg
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -25,7 +30,9 @@ from bot.models import StoredComment
 from bot.sources.loading import ingest_files
 from bot.storage import Storage
 from bot.text import fold
+from tests.backends import BACKENDS
 from tests.conftest import SEEDS
+from tests.postgres import with_search_path
 
 T = TypeVar("T")
 
@@ -81,6 +88,14 @@ FTS_SYNTAX = [
     "\n",
     " ",
     "\u3000",
+    "&",
+    "|",
+    "!",
+    "<->",
+    "<2>",
+    ":*",
+    ":A",
+    "comment_search",
 ]
 
 TOKENS = st.one_of(
@@ -106,9 +121,9 @@ class SeededDatabase:
     shared unsafely) for each, so the module keeps its own loop and storage.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, target: Path | str) -> None:
         self.loop = asyncio.new_event_loop()
-        self.storage = Storage(path)
+        self.storage = Storage(target)
         self.run(self.storage.open())
         report = self.run(ingest_files(self.storage, [SEEDS]))
         assert report.ok, report.errors
@@ -137,11 +152,32 @@ class SeededDatabase:
         self.loop.close()
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededDatabase]:
-    database = SeededDatabase(tmp_path_factory.mktemp("search") / "threadbot.db")
-    yield database
-    database.close()
+async def _schema(server: str, sql: str) -> None:
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeededDatabase]:
+    if request.param == "sqlite":
+        database = SeededDatabase(tmp_path_factory.mktemp("search") / "threadbot.db")
+        yield database
+        database.close()
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    asyncio.run(_schema(server, f"CREATE SCHEMA {schema}"))
+    database = SeededDatabase(with_search_path(server, schema))
+    try:
+        yield database
+    finally:
+        database.close()
+        asyncio.run(_schema(server, f"DROP SCHEMA {schema} CASCADE"))
 
 
 def folded_words(text: str) -> list[str]:
@@ -166,7 +202,7 @@ def test_hostile_query_never_raises(db: SeededDatabase, query: str) -> None:
     for author in (AUTHOR, "juho§", "nobody at all"):
         try:
             hits, total = db.search(author, query)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, asyncpg.PostgresError) as exc:
             pytest.fail(f"query {query!r} raised {exc!r}")
         assert len(hits) == min(total, 100)
         assert [c.seq for c in hits] == sorted({c.seq for c in hits})

@@ -1,0 +1,1 @@
+ALTER TABLE threads ADD COLUMN inference_version INTEGER NOT NULL DEFAULT 0;
