@@ -13,6 +13,7 @@ import pytest
 from bot.app import ThreadBot
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, FakeDiscord, StoredMessage
 from tests.fakediscord.threadbot import (
@@ -50,8 +51,10 @@ HOSTILE = [
 
 
 @pytest.fixture
-async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         yield bot
 
 

@@ -11,14 +11,16 @@ from bot.app import ThreadBot
 from bot.errors import NotFound
 from bot.settings import Settings
 from bot.storage import Storage
+from tests.backends import MakeDb
 from tests.conftest import SEEDS
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.threadbot import database
 
 
-def make_bot(fake: FakeDiscord, db: Path, *, guild_id: int | None = None) -> ThreadBot:
+def make_bot(fake: FakeDiscord, db: Path | str, *, guild_id: int | None = None) -> ThreadBot:
     """A bot with no cogs and one command of its own, so the sync policy is tested alone."""
-    settings = Settings(token=fake.token, database_path=db, seeds_dir=SEEDS, guild_id=guild_id)
+    settings = Settings(token=fake.token, **database(db), seeds_dir=SEEDS, guild_id=guild_id)
     bot = ThreadBot(settings=settings, storage=Storage(db), extensions=[])
 
     @bot.tree.command(name="boom", description="fails in a known or an unknown way")
@@ -31,9 +33,9 @@ def make_bot(fake: FakeDiscord, db: Path, *, guild_id: int | None = None) -> Thr
 
 
 async def test_seeds_loaded_and_global_sync_only_when_changed(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
-    db = tmp_path / "bot.db"
+    db = await make_db("bot.db")
     async with run_bot(make_bot(fake_discord, db), fake_discord) as bot:
         threads = await bot.storage.threads.visible(None)
         assert [t.slug for t in threads] == ["iraq-cease-fire-over"]
@@ -58,16 +60,20 @@ async def test_seeds_loaded_and_global_sync_only_when_changed(
     assert sorted(c["name"] for c in fake_discord.commands()) == ["boom", "extra"]
 
 
-async def test_guild_id_syncs_to_that_guild(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_guild_id_syncs_to_that_guild(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> None:
     guild = fake_discord.seed.guild_id
-    async with run_bot(make_bot(fake_discord, tmp_path / "b.db", guild_id=guild), fake_discord):
+    async with run_bot(make_bot(fake_discord, await make_db("b.db"), guild_id=guild), fake_discord):
         pass
     assert [c["name"] for c in fake_discord.commands(guild)] == ["boom"]
     assert fake_discord.commands() == []
 
 
-async def test_errors_become_ephemeral_messages(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    async with run_bot(make_bot(fake_discord, tmp_path / "c.db"), fake_discord):
+async def test_errors_become_ephemeral_messages(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> None:
+    async with run_bot(make_bot(fake_discord, await make_db("c.db")), fake_discord):
         known = await fake_discord.send_slash_command("boom", {"known": True})
         reply = await known.response()
         assert reply.message is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import ThreadBot
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
@@ -48,10 +49,12 @@ import in a test comes from the next moderator."""
 
 
 @pytest.fixture
-async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> AsyncIterator[ThreadBot]:
     for user_id in MODERATORS[1:]:
         fake_discord.add_member(GUILD_ID, user_id, f"mod{user_id}", roles=[MODERATOR_ROLE_ID])
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         yield bot
 
 
@@ -144,9 +147,9 @@ async def test_bad_file_names_its_line_and_changes_nothing(
 
 
 async def test_too_large_file_is_refused_before_download(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
-    small = make_threadbot(fake_discord, tmp_path / "small.db", import_max_bytes=200)
+    small = make_threadbot(fake_discord, await make_db("small.db"), import_max_bytes=200)
     async with run_bot(small, fake_discord) as bot:
         before = await snapshot(bot)
         reply = await import_file(fake_discord, "tea.txt", GOOD)

@@ -21,6 +21,7 @@ from bot.guilds.config import GuildConfig, load_config
 from bot.sources.loading import ingest_thread, parse_bytes
 from bot.storage import SHIPPED, Storage
 from bot.ui.paginator import JumpButton, PageButton
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
@@ -124,14 +125,14 @@ class World:
 
 
 @pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
+async def world(fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb) -> AsyncIterator[World]:
     add_other_guild(fake_discord)
     dm_channel = int(fake_discord.dm_channel(MEMBER_ID)["id"])
     a = Side("guild A", GUILD_ID, GENERAL_ID, ADMIN_ID, SECRETS_A)
     b = Side("guild B", OTHER_GUILD_ID, OTHER_GENERAL_ID, CAROL, SECRETS_B)
     dm = Side("DM", None, dm_channel, MEMBER_ID)
     dm2 = Side("DM 2", None, int(fake_discord.dm_channel(DAVE)["id"]), DAVE)
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         ids = []
         for side, text, name in ((a, THREAD_A, "a.txt"), (b, THREAD_B, "b.txt")):
             reply = await answer(
@@ -604,9 +605,9 @@ async def test_replay_settings_bind_that_guild_only(world: World) -> None:
 
 
 async def test_start_up_purges_guilds_past_their_grace_period(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
-    db = tmp_path / "bot.db"
+    db = await make_db("bot.db")
     gone_long_ago, gone_while_offline = 7777, 7778
     async with Storage(db) as storage:
         for guild, text in ((gone_long_ago, THREAD_A), (gone_while_offline, THREAD_B)):

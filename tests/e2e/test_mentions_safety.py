@@ -19,6 +19,7 @@ from bot.app import ThreadBot
 from bot.sources.capture import parse_thread
 from bot.text import ZWSP
 from bot.ui.rendering import article_messages
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import ADMIN_ID, GUILD_ID, Attachment, FakeDiscord
 from tests.fakediscord.models import StoredMessage
@@ -149,8 +150,10 @@ async def walk(fake: FakeDiscord, message: StoredMessage) -> list[StoredMessage]
 
 
 @pytest.fixture
-async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         yield bot
 
 

@@ -20,6 +20,7 @@ from bot.replay.plan import Post, article_posts, comment_posts, webhook_username
 from bot.replay.senders import EMBED_NOTICE, WEBHOOK_NAME
 from bot.settings import Settings
 from bot.storage import Storage
+from tests.backends import MakeDb
 from tests.conftest import SEEDS
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
@@ -30,16 +31,14 @@ from tests.fakediscord import (
     FakeMember,
     StoredMessage,
 )
-from tests.fakediscord.threadbot import thread_file
+from tests.fakediscord.threadbot import database, thread_file
 
 WEBHOOK_ROUTE = "/webhooks/{webhook_id}/{token}"
 SEED_COMMENTS = 31
 
 
-def make_bot(fake: FakeDiscord, db: Path, *, interval: float = 0.002) -> ThreadBot:
-    settings = Settings(
-        token=fake.token, database_path=db, seeds_dir=SEEDS, replay_interval=interval
-    )
+def make_bot(fake: FakeDiscord, db: Path | str, *, interval: float = 0.002) -> ThreadBot:
+    settings = Settings(token=fake.token, **database(db), seeds_dir=SEEDS, replay_interval=interval)
     return ThreadBot(
         settings=settings, storage=Storage(db), extensions=["cogs.replay", "cogs.threads"]
     )
@@ -128,11 +127,11 @@ async def wait_finished(fake: FakeDiscord, bot: ThreadBot, count: int = 1) -> No
 
 
 async def test_seed_replay_in_a_new_thread_through_the_webhook(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "r.db"), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("r.db")), fake) as bot:
         answer, _ = await start(fake)
         thread = only_thread(fake, general)
         assert thread["name"] == "Iraq Cease-Fire Over"
@@ -151,14 +150,14 @@ async def test_seed_replay_in_a_new_thread_through_the_webhook(
 
 
 async def test_a_429_storm_and_a_gateway_reconnect_midway_lose_and_double_nothing(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """Issue 8: the seed replay with several 429s in a row on the webhook route (more than
     discord.py's own five tries for one message) and an op 7 reconnect in the middle;
     another command answers while the replay waits out the rate limit."""
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "s.db", interval=0.01), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("s.db"), interval=0.01), fake) as bot:
         plan = await seed_plan(bot)
         await start(fake)
         target = int(only_thread(fake, general)["id"])
@@ -187,11 +186,11 @@ async def test_a_429_storm_and_a_gateway_reconnect_midway_lose_and_double_nothin
 
 
 async def test_a_restart_midway_resumes_where_it_stopped(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    db = tmp_path / "restart.db"
+    db = await make_db("restart.db")
     async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
         plan = await seed_plan(bot)
         await start(fake)
@@ -216,10 +215,12 @@ async def test_a_restart_midway_resumes_where_it_stopped(
     assert len(fake.webhooks(general)) == 1, "the webhook is reused"
 
 
-async def test_a_forum_channel_gets_a_post(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_a_forum_channel_gets_a_post(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> None:
     fake = fake_discord
     forum = fake.seed.forum_id
-    async with run_bot(make_bot(fake, tmp_path / "f.db"), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("f.db")), fake) as bot:
         answer, _ = await start(fake, {"from": 5, "to": 7}, channel_id=forum)
         post = only_thread(fake, forum)
         assert post["name"] == "Iraq Cease-Fire Over"
@@ -238,11 +239,11 @@ async def test_a_forum_channel_gets_a_post(fake_discord: FakeDiscord, tmp_path: 
 
 
 async def test_inside_a_thread_or_where_threads_are_refused_it_replays_in_place(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general, bot_log = fake.seed.general_id, fake.seed.bot_log_id
-    async with run_bot(make_bot(fake, tmp_path / "p.db"), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("p.db")), fake) as bot:
         await start(fake, {"to": 1})
         thread_id = int(only_thread(fake, general)["id"])
         await wait_finished(fake, bot)
@@ -265,12 +266,12 @@ async def test_inside_a_thread_or_where_threads_are_refused_it_replays_in_place(
 
 
 async def test_without_manage_webhooks_it_uses_embeds_and_says_so(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
     no_hooks = fake.app_permissions & ~PERM["manage_webhooks"]
-    async with run_bot(make_bot(fake, tmp_path / "e.db"), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("e.db")), fake) as bot:
         answer, _ = await start(fake, {"from": 12, "to": 13}, app_permissions=no_hooks)
         assert EMBED_NOTICE in answer
         target = int(only_thread(fake, general)["id"])
@@ -289,11 +290,11 @@ async def test_without_manage_webhooks_it_uses_embeds_and_says_so(
 
 
 async def test_only_manage_threads_may_start_or_stop(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "perm.db", interval=60.0), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("perm.db"), interval=60.0), fake) as bot:
         handle = await fake.send_slash_command(
             "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.member
         )
@@ -313,12 +314,12 @@ async def test_only_manage_threads_may_start_or_stop(
 
 
 async def test_one_replay_per_channel_and_a_few_per_guild(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     guild = fake.seed.guild_id
     extra = [int(fake.add_channel(guild, f"room-{i}")["id"]) for i in range(MAX_PER_GUILD)]
-    async with run_bot(make_bot(fake, tmp_path / "busy.db", interval=60.0), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("busy.db"), interval=60.0), fake) as bot:
         await start(fake, channel_id=extra[0])
         target = int(only_thread(fake, extra[0])["id"])
         for where in (extra[0], target):  # the channel, and the thread it posts into
@@ -343,10 +344,10 @@ async def test_one_replay_per_channel_and_a_few_per_guild(
         assert fake.threads(fake.seed.general_id) == []
 
 
-async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "stop.db", interval=60.0), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("stop.db"), interval=60.0), fake) as bot:
         handle = await fake.send_slash_command("replay status", {}, user=fake.seed.member)
         reply = await handle.response()
         assert reply.message is not None and "No replay has run" in reply.message.content
@@ -388,9 +389,11 @@ async def test_stop_and_status(fake_discord: FakeDiscord, tmp_path: Path) -> Non
         assert len(replay_messages(fake, target)) == 1, "nothing posted after the stop"
 
 
-async def test_thread_option_autocompletes(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_thread_option_autocompletes(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> None:
     fake = fake_discord
-    async with run_bot(make_bot(fake, tmp_path / "ac.db"), fake):
+    async with run_bot(make_bot(fake, await make_db("ac.db")), fake):
         handle = await fake.send_autocomplete(
             "replay start", {"thread": "iraq"}, focused="thread", user=fake.seed.admin
         )
@@ -407,7 +410,7 @@ async def test_thread_option_autocompletes(fake_discord: FakeDiscord, tmp_path: 
 
 
 async def test_hostile_text_pings_nobody_and_long_comments_split(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """Mentions, markdown and a 5,000-character paragraph, replayed through the webhook:
     every message within Discord's limits (the fake fails the test otherwise), nothing
@@ -429,8 +432,8 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
         ),
         encoding="utf-8",
     )
-    db = tmp_path / "hostile.db"
-    settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
+    db = await make_db("hostile.db")
+    settings = Settings(token=fake.token, **database(db), seeds_dir=seeds, replay_interval=0.002)
     bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
     async with run_bot(bot, fake) as bot:
         (thread,) = await bot.storage.threads.all()
@@ -509,14 +512,14 @@ async def test_names_discord_refuses_never_fail_a_replay(
 
 
 async def test_a_configured_role_may_start_and_stop(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """``/threadbot config``'s replay role: a member without Manage Threads but with the role."""
     fake = fake_discord
     guild, general = fake.seed.guild_id, fake.seed.general_id
     role = fake.add_role(guild, "Replayers", BASIC_PERMISSIONS)
     carol = fake.add_member(guild, 102, "carol", roles=[int(role["id"])])
-    async with run_bot(make_bot(fake, tmp_path / "role.db", interval=60.0), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("role.db"), interval=60.0), fake) as bot:
         await bot.storage.guilds.put_settings(guild, {"replay_role_id": int(role["id"])})
         refused = await fake.send_slash_command(
             "replay start", {"thread": "iraq-cease-fire-over"}, user=fake.seed.member
@@ -533,12 +536,14 @@ async def test_a_configured_role_may_start_and_stop(
         assert record is not None and record.status == "stopped" and record.started_by == 102
 
 
-async def test_the_guild_settings_bound_replays(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_the_guild_settings_bound_replays(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> None:
     """One replay at once, speed capped at 1, no new threads: all read through
     ``ReplayManager.limits``."""
     fake = fake_discord
     guild, general, bot_log = fake.seed.guild_id, fake.seed.general_id, fake.seed.bot_log_id
-    async with run_bot(make_bot(fake, tmp_path / "cfg.db", interval=60.0), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("cfg.db"), interval=60.0), fake) as bot:
         await bot.storage.guilds.put_settings(
             guild,
             {"replay_max_running": 1, "replay_max_speed": 1.0, "replay_public_threads": False},
@@ -568,13 +573,13 @@ async def test_the_guild_settings_bound_replays(fake_discord: FakeDiscord, tmp_p
 
 
 async def test_a_lost_session_and_a_fresh_identify_midway_change_nothing(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """Op 9 (not resumable): discord.py identifies again and rebuilds its cache; the replay
     keeps posting through the objects it holds, each comment once."""
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "op9.db", interval=0.01), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("op9.db"), interval=0.01), fake) as bot:
         plan = await seed_plan(bot)
         await start(fake)
         target = int(only_thread(fake, general)["id"])
@@ -586,13 +591,13 @@ async def test_a_lost_session_and_a_fresh_identify_midway_change_nothing(
 
 
 async def test_a_restart_in_the_middle_of_a_429_storm(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """Shut down while the webhook route answers nothing but 429s: the message being retried
     was never posted, so the next start posts it, once."""
     fake = fake_discord
     general = fake.seed.general_id
-    db = tmp_path / "storm-restart.db"
+    db = await make_db("storm-restart.db")
     async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
         plan = await seed_plan(bot)
         await start(fake)
@@ -610,14 +615,14 @@ async def test_a_restart_in_the_middle_of_a_429_storm(
 
 
 async def test_without_pacing_the_webhook_s_rate_limit_is_honoured(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """A steady bucket of 5 per 0.25 s on the webhook and (almost) no pacing of our own:
     discord.py waits on the announced limits and any 429, nothing is lost or doubled."""
     fake = fake_discord
     general = fake.seed.general_id
     rule = fake.rate_limit("POST", WEBHOOK_ROUTE, limit=5, per=0.25)
-    async with run_bot(make_bot(fake, tmp_path / "steady.db", interval=0.0001), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("steady.db"), interval=0.0001), fake) as bot:
         plan = await seed_plan(bot, 1, 12)
         await start(fake, {"to": 12})
         await wait_finished(fake, bot)
@@ -628,13 +633,13 @@ async def test_without_pacing_the_webhook_s_rate_limit_is_honoured(
 
 
 async def test_a_message_posted_just_before_a_crash_is_not_posted_again(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """The crash window: Discord accepted the next message but the process died before
     SQLite recorded it. On resume the bot reads the thread back and skips that message."""
     fake = fake_discord
     general = fake.seed.general_id
-    db = tmp_path / "crash.db"
+    db = await make_db("crash.db")
     async with run_bot(make_bot(fake, db, interval=0.01), fake) as bot:
         plan = await seed_plan(bot)
         await start(fake)
@@ -677,11 +682,11 @@ async def delete_webhook(fake: FakeDiscord, hook: dict[str, Any]) -> None:
 
 
 async def test_a_webhook_deleted_midway_is_made_again(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "hook.db", interval=0.01), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("hook.db"), interval=0.01), fake) as bot:
         plan = await seed_plan(bot, 1, 10)
         await start(fake, {"to": 10})
         target = int(only_thread(fake, general)["id"])
@@ -699,11 +704,11 @@ async def test_a_webhook_deleted_midway_is_made_again(
 
 
 async def test_a_webhook_that_cannot_be_made_again_falls_back_to_embeds(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "nohook.db", interval=0.01), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("nohook.db"), interval=0.01), fake) as bot:
         plan = await seed_plan(bot, 1, 10)
         await start(fake, {"to": 10})
         target = int(only_thread(fake, general)["id"])
@@ -725,11 +730,11 @@ async def test_a_webhook_that_cannot_be_made_again_falls_back_to_embeds(
 
 
 async def test_a_thread_locked_midway_fails_the_replay_and_status_says_why(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     fake = fake_discord
     general = fake.seed.general_id
-    async with run_bot(make_bot(fake, tmp_path / "locked.db", interval=0.01), fake) as bot:
+    async with run_bot(make_bot(fake, await make_db("locked.db"), interval=0.01), fake) as bot:
         await start(fake)
         target = int(only_thread(fake, general)["id"])
         await fake.wait_until(lambda: len(replay_messages(fake, target)) >= 3)

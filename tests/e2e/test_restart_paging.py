@@ -10,6 +10,7 @@ import pytest
 
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, FakeDiscord, StoredMessage
 from tests.fakediscord.threadbot import (
@@ -47,9 +48,9 @@ async def press(fake: FakeDiscord, message: StoredMessage, label: str) -> Stored
 
 
 async def test_buttons_work_after_a_restart_on_the_same_database(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
-    db = tmp_path / "bot.db"
+    db = await make_db("bot.db")
     async with run_bot(make_threadbot(fake_discord, db), fake_discord) as first:
         seed_id = (await first.storage.threads.find(SEED_SLUG, GUILD_ID)).id  # type: ignore[union-attr]
         extra = parse_thread(

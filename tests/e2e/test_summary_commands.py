@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import ThreadBot
+from tests.backends import MakeDb
 from tests.bot.summaries.fake_llm import FakeLLM, fake_llm
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import FakeDiscord, StoredMessage
@@ -24,8 +25,10 @@ CB_DEFERRED = 5
 
 
 @pytest.fixture
-async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         yield bot
 
 
@@ -77,11 +80,11 @@ async def test_author_summary_and_post_author(fake_discord: FakeDiscord, bot: Th
 
 
 async def test_llm_backend_answer_fallback_and_cooldown(
-    fake_discord: FakeDiscord, tmp_path: Path, fake_llm: FakeLLM
+    fake_discord: FakeDiscord, tmp_path: Path, fake_llm: FakeLLM, make_db: MakeDb
 ) -> None:
     configured = make_threadbot(
         fake_discord,
-        tmp_path / "llm.db",
+        await make_db("llm.db"),
         summary_backend="llm",
         llm_base_url=fake_llm.url,
         llm_model="tiny",

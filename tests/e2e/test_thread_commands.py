@@ -15,6 +15,7 @@ from bot.app import ThreadBot
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
 from bot.ui.rendering import article_messages
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, MEMBER_ID, FakeDiscord, StoredMessage
 from tests.fakediscord.threadbot import (
@@ -37,8 +38,10 @@ AUTHOR_OF = {c.number: c.author for c in SEED.comments}
 
 
 @pytest.fixture
-async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[ThreadBot]:
-    async with run_bot(make_threadbot(fake_discord, tmp_path / "bot.db"), fake_discord) as bot:
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
+) -> AsyncIterator[ThreadBot]:
+    async with run_bot(make_threadbot(fake_discord, await make_db("bot.db")), fake_discord) as bot:
         yield bot
 
 

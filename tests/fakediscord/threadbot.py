@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.app import ThreadBot
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import storage_for
 
 from .models import InteractionReply, StoredMessage
 from .server import FakeDiscord
@@ -27,22 +27,28 @@ SEED_SLUG = "iraq-cease-fire-over"
 
 def make_threadbot(
     fake: FakeDiscord,
-    db: Path,
+    db: Path | str,
     *,
     seeds_dir: Path = SEEDS,
     guild_id: int | None = None,
     extensions: Sequence[str] | None = None,
     **settings: Any,
 ) -> ThreadBot:
-    """The real bot on database ``db`` (all cogs unless ``extensions`` is given).
+    """The real bot on database ``db``, an SQLite file or a ``postgresql://`` URL (all cogs
+    unless ``extensions`` is given).
 
     Extra keyword arguments are :class:`bot.settings.Settings` fields (for example
     ``import_max_bytes=1000``).
     """
     config = Settings(
-        token=fake.token, database_path=db, seeds_dir=seeds_dir, guild_id=guild_id, **settings
+        token=fake.token, seeds_dir=seeds_dir, guild_id=guild_id, **database(db), **settings
     )
-    return ThreadBot(settings=config, storage=Storage(db), extensions=extensions)
+    return ThreadBot(settings=config, storage=storage_for(config), extensions=extensions)
+
+
+def database(db: Path | str) -> dict[str, Any]:
+    """The ``Settings`` fields that select database ``db`` (a path or a URL)."""
+    return {"database_url": db} if isinstance(db, str) else {"database_path": db}
 
 
 def embed_text(embed: dict[str, Any]) -> str:
