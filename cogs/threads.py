@@ -7,8 +7,8 @@ threads or comments are raised, not answered: the tree's ``on_error`` replies.
 
 from __future__ import annotations
 
-import asyncio
 import io
+import logging
 
 import discord
 from discord import app_commands
@@ -21,13 +21,16 @@ from bot.guilds.permissions import heavy_cooldown, server_id
 from bot.sources.uploads import check_size, import_upload
 from bot.sources.uploads import describe as describe_import
 from bot.ui import paginator, rendering
-from bot.ui.graph import render_png
+from bot.ui.graph import draw_in_worker
 from bot.ui.pages import CommentsSource, ThreadListSource
 from bot.ui.rendering import Source
 from bot.ui.summary_commands import llm_cooldown, send_summary
 from bot.ui.transformers import COMMENT_NUMBER, ThreadArg, comment_seq
+from bot.workers import WorkerError
 
 GRAPH_FILE = "replies.png"
+
+log = logging.getLogger(__name__)
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
@@ -95,10 +98,16 @@ class Threads(
             embed = rendering.comment_replies_embed(thread, stored, outgoing, incoming, sources)
             await interaction.response.send_message(embed=embed)
             return
-        # Drawing the graph can take over a second: acknowledge first.
+        # Drawing the graph can take over a second (in a worker process): acknowledge first.
         await interaction.response.defer(thinking=True)
         pairs = await storage.edges.pair_counts(thread.id)
-        png = await asyncio.to_thread(render_png, pairs, title=thread.title)
+        try:
+            key = ("graph", interaction.guild_id)  # one drawing per server at a time
+            png = await draw_in_worker(pairs, title=thread.title, key=key)
+        except WorkerError as exc:  # the table still answers the question
+            log.warning("drawing the reply graph of thread %s failed: %s", thread.id, exc)
+            await interaction.followup.send(embed=rendering.reply_table_embed(thread, pairs))
+            return
         embed = rendering.reply_table_embed(thread, pairs, image=GRAPH_FILE)
         await interaction.followup.send(
             embed=embed,

@@ -6,6 +6,11 @@ person it answers, however many of their paragraphs it quotes). ``render_png`` d
 that with networkx and matplotlib's Agg canvas (no pyplot, no display), at a fixed
 size, with at most ``MAX_PEOPLE`` people, and with labels that never show a missing
 glyph box: characters no installed font has are simplified or replaced.
+
+Drawing takes up to a second or two of pure Python and C that holds the GIL (matplotlib),
+so the bot never draws in its own interpreter: :func:`draw_in_worker` runs ``render_png``
+in a child process of :mod:`bot.workers` (whose forkserver has matplotlib imported
+already), and every other command keeps answering meanwhile.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import io
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from functools import lru_cache
 
 import networkx as nx
 
 from bot.models import ARTICLE, PairCount, StoredEdge
+from bot.workers import Limits, run_in_worker
 
 MAX_PEOPLE = 25
 LABEL_MAX = 24
@@ -33,6 +39,10 @@ FALLBACK_FAMILIES = (
     "WenQuanYi Zen Hei",
     "Noto Sans Symbols 2",
 )
+
+GRAPH_LIMITS = Limits(cpu_s=15.0, memory_mb=400, wall_s=30.0)
+"""A drawing needs about 250 MB of address space (matplotlib and numpy mapped in) and under
+two seconds on the biggest threads; the limits only stop a runaway, the input is bounded."""
 
 _render_lock = threading.Lock()
 
@@ -188,3 +198,11 @@ def render_png(pairs: Sequence[PairCount], *, title: str = "") -> bytes:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+async def draw_in_worker(
+    pairs: Sequence[PairCount], *, title: str = "", key: Hashable | None = None
+) -> bytes:
+    """``render_png`` in a worker process (see the module docstring); raises
+    :class:`bot.workers.WorkerError` when the drawing did not finish."""
+    return await run_in_worker(render_png, list(pairs), title=title, limits=GRAPH_LIMITS, key=key)

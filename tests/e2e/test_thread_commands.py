@@ -14,7 +14,9 @@ import pytest
 from bot.app import ThreadBot
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
+from bot.ui import graph
 from bot.ui.rendering import article_messages
+from bot.workers import WorkerTimeout
 from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import GENERAL_ID, GUILD_ID, MEMBER_ID, FakeDiscord, StoredMessage
@@ -237,6 +239,23 @@ async def test_replies_of_the_thread_are_a_png_and_a_table(
     ).response()
     assert not other.ephemeral and other.messages[0].files[0].filename == "replies.png"
     assert len(fake_discord.messages(GENERAL_ID)) == 3
+
+
+async def test_replies_table_still_answers_when_drawing_fails(
+    fake_discord: FakeDiscord, bot: ThreadBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def stuck(*args: object, **kwargs: object) -> bytes:
+        raise WorkerTimeout("took longer than 30 s")
+
+    # The cog module is loaded afresh by the bot; the worker call is looked up in bot.ui.graph.
+    monkeypatch.setattr(graph, "run_in_worker", stuck)
+    reply = await (
+        await fake_discord.send_slash_command("thread replies", {"thread": SEED_SLUG})
+    ).response()
+    [message] = reply.messages
+    assert message.files == []
+    [embed] = message.embeds
+    assert "image" not in embed and "**Michael** → **Bithead**" in str(embed["description"])
 
 
 async def test_unknown_thread_and_comment_are_ephemeral_with_suggestions(

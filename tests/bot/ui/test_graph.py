@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 import warnings
 from dataclasses import replace
+
+from matplotlib.image import imread
 
 from benchmarks.synthetic import generate_thread
 from bot.models import ReplyEdge, ReplyStructure, StoredEdge
@@ -15,11 +18,13 @@ from bot.ui.graph import (
     MAX_PEOPLE,
     PairCount,
     busiest,
+    draw_in_worker,
     label,
     pair_counts,
     person_graph,
     render_png,
 )
+from bot.workers import shutdown_workers
 from tests.conftest import SEED_FILE
 
 
@@ -153,3 +158,17 @@ def test_hostile_names_draw_without_mathtext_or_warnings() -> None:
         warnings.simplefilter("error")
         data = render_png(pairs, title="$broken")
     assert png_size(data) == (1000, 750)
+
+
+async def test_the_bot_draws_in_a_worker_process_the_same_picture() -> None:
+    pairs = [PairCount(f"Person {i}", f"Person {(i * 3 + 1) % 40}", i % 4 + 1) for i in range(80)]
+    try:
+        drawn = await draw_in_worker(pairs, title="Worker", key=("graph", 1))
+    finally:
+        await shutdown_workers()
+    assert png_size(drawn) == (1000, 750)
+    # The layout is deterministic; only anti-aliasing of a few glyph edges may differ.
+    here = imread(io.BytesIO(render_png(pairs, title="Worker")))
+    there = imread(io.BytesIO(drawn))
+    assert here.shape == there.shape
+    assert (here != there).mean() < 0.01
