@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import time
 
 import pytest
 
+from benchmarks.clock import run_scaled
 from benchmarks.common import loglog_slope, percentile, precision_recall
 from benchmarks.corpus import thread_sizes
+from bot.replay.pacing import Pacing
 
 
 def test_percentile_interpolates_between_closest_ranks() -> None:
@@ -42,3 +46,23 @@ def test_thread_sizes_add_up_and_stay_in_range(total: int) -> None:
     assert all(1 <= n <= 4_000 for n in sizes)
     assert all(n >= 50 for n in sizes[:-1])
     assert sizes == thread_sizes(total, 50, 4_000, seed=1)
+
+
+def test_a_scaled_loop_runs_timers_on_its_own_faster_clock() -> None:
+    """The quick replay benchmark's clock: a minute of loop time, far less real time, and
+    the production pacing's window measured on the loop's clock by default."""
+
+    async def a_minute() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        pacing = Pacing(interval=1.0, window=1, window_seconds=60.0)
+        pacing.record_sent()
+        waited = pacing.window_wait()
+        start = loop.time()
+        await asyncio.sleep(60.0)
+        return loop.time() - start, waited
+
+    real = time.monotonic()
+    loop_seconds, window_wait = run_scaled(a_minute(), scale=1200.0)
+    assert loop_seconds >= 60.0
+    assert 59.0 < window_wait <= 60.0
+    assert time.monotonic() - real < 30.0  # not a minute: the loop's clock ran faster
