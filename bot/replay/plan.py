@@ -2,7 +2,7 @@
 
 The text is split within Discord's limits, mentions and markdown neutralised, and
 quoted paragraphs become block quotes under one "↪ replying to #N (Name)" line
-(:func:`reply_label`). The same parts serve both presentations (webhook content or
+(:func:`_quote_label`). The same parts serve both presentations (webhook content or
 embed), so switching mode mid-comment never re-posts. Nothing here talks to Discord.
 """
 
