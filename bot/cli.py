@@ -26,6 +26,7 @@ from bot.models import ARTICLE, OUTSIDE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
 from bot.storage import Storage, StorageError, storage_for
+from bot.storage.store import POSTGRES_SCHEMES
 
 EXIT_USAGE = 2
 PAGE_SIZE = 10
@@ -63,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="summary of a thread or of one person in it")
     summary.add_argument("thread")
     summary.add_argument("--author", help="summarise this person instead of the thread")
+    migrate = sub.add_parser(
+        "migrate-db", help="copy the SQLite database into a new PostgreSQL database"
+    )
+    migrate.add_argument("--to", required=True, help="postgresql://user:pass@host:port/db")
+    migrate.add_argument(
+        "--from", dest="source", type=Path, help="SQLite file (default: DATABASE_PATH)"
+    )
     return parser
 
 
@@ -91,9 +99,7 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
 
     async def runner() -> None:
-        bot = ThreadBot(
-            settings=settings, storage=storage_for(settings), force_sync=sync_only
-        )
+        bot = ThreadBot(settings=settings, storage=storage_for(settings), force_sync=sync_only)
         async with bot:
             if sync_only:
                 await bot.login(settings.token)
@@ -119,6 +125,8 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "migrate-db":
+        return await cmd_migrate_db(args.source or settings.database_path, args.to)
     async with storage_for(settings) as storage:
         if command == "ingest":
             return await cmd_ingest(storage, args.paths)
@@ -304,4 +312,28 @@ async def cmd_summary(
             raise CliError(exc.message) from None
         text = author_summary_text(thread, await author_view(storage, settings, thread, name))
     console.print(Text(text))
+    return 0
+
+
+async def cmd_migrate_db(source: Path, url: str) -> int:
+    """Copy the SQLite file ``source`` into the PostgreSQL database at ``url``, verified by
+    counting every table on both sides (see ``bot.storage.copy``)."""
+    from bot.storage.copy import CopyError, copy_database
+
+    if not url.startswith(POSTGRES_SCHEMES):
+        raise CliError(f"--to must be a postgresql:// URL, got {url.split(':', 1)[0]!r}")
+    if not source.is_file():
+        raise CliError(f"{source}: no SQLite database there (set --from or DATABASE_PATH)")
+    async with Storage(source) as old, Storage(url) as new:
+        try:
+            report = await copy_database(old, new)
+        except CopyError as exc:
+            raise CliError(str(exc)) from exc
+        table = Table(title=f"Copied {escape(str(source))} → {escape(new.name)}")
+        for column in ("table", "rows in SQLite", "rows in PostgreSQL"):
+            table.add_column(column, justify="left" if column == "table" else "right")
+        for name, count in report.source.items():
+            table.add_row(name, f"{count:,}", f"{report.target[name]:,}")
+        console.print(table)
+    console.print("Every table has the same number of rows on both sides.")
     return 0

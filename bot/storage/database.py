@@ -15,7 +15,7 @@ processes), so "check, then insert" never races.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +36,8 @@ class Row(Protocol):
     """A result row: by position or by column name (``sqlite3.Row``, ``asyncpg.Record``)."""
 
     def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 def load_migrations(folder: str) -> tuple[tuple[int, str], ...]:
@@ -149,7 +151,15 @@ class Database(ABC):
     async def integrity_check(self) -> str:
         """``"ok"`` when the database is sound, else what is wrong."""
 
+    @abstractmethod
+    async def ids_follow_rows(self, tx: Transaction) -> None:
+        """After rows were inserted with their ids (a copy), make new ids follow them."""
+
     # ---- full-text search: one implementation per backend ---------------------------
+
+    @abstractmethod
+    async def search_rows(self, statements: Reader) -> int:
+        """How many comments the search index holds."""
 
     @abstractmethod
     async def index_comments(self, tx: Transaction, rows: list[SearchRow]) -> None:

@@ -25,6 +25,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from bot.storage.database import (
     Database,
+    Reader,
     Row,
     SearchRow,
     StorageError,
@@ -190,7 +191,18 @@ class PostgresDatabase(Database):
         )
         return "ok" if not rows else "invalid: " + ", ".join(str(r[0]) for r in rows)
 
+    async def ids_follow_rows(self, tx: Transaction) -> None:
+        """Identity columns count on from the largest id copied in."""
+        for table in ("threads", "replays"):
+            await tx.scalar(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+
     # ---- search: a tsvector per comment -----------------------------------------------
+
+    async def search_rows(self, statements: Reader) -> int:
+        return int(await statements.scalar("SELECT count(*) FROM comment_search") or 0)
 
     async def index_comments(self, tx: Transaction, rows: list[SearchRow]) -> None:
         if rows:

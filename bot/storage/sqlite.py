@@ -21,6 +21,7 @@ import aiosqlite
 
 from bot.storage.database import (
     Database,
+    Reader,
     Row,
     SearchRow,
     StorageError,
@@ -190,7 +191,13 @@ class SqliteDatabase(Database):
         answer = await self.read.scalar("PRAGMA integrity_check")
         return "no answer" if answer is None else str(answer)
 
+    async def ids_follow_rows(self, tx: Transaction) -> None:
+        """Nothing to do: a new ``INTEGER PRIMARY KEY`` is always above the largest."""
+
     # ---- search: an FTS5 table whose rowid is the comment id -------------------------
+
+    async def search_rows(self, statements: Reader) -> int:
+        return int(await statements.scalar("SELECT count(*) FROM comment_fts") or 0)
 
     async def index_comments(self, tx: Transaction, rows: list[SearchRow]) -> None:
         await tx.insert_many(
