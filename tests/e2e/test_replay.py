@@ -458,7 +458,7 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
 
 
 async def test_names_discord_refuses_never_fail_a_replay(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, make_db: MakeDb
 ) -> None:
     """Names are made acceptable before sending ("Discordiscord" holds two overlapping
     words, zero-width names show nothing); a name Discord still refuses with 400 Invalid
@@ -481,8 +481,8 @@ async def test_names_discord_refuses_never_fail_a_replay(
         ),
         encoding="utf-8",
     )
-    db = tmp_path / "names.db"
-    settings = Settings(token=fake.token, database_path=db, seeds_dir=seeds, replay_interval=0.002)
+    db = await make_db("names.db")
+    settings = Settings(token=fake.token, **database(db), seeds_dir=seeds, replay_interval=0.002)
     bot = ThreadBot(settings=settings, storage=Storage(db), extensions=["cogs.replay"])
     async with run_bot(bot, fake) as bot:
         (thread,) = await bot.storage.threads.all()
