@@ -71,7 +71,12 @@ async def ingest_thread(
 
     Inference takes seconds on a big thread (an import of 20,000 comments), so it runs
     in a worker thread: on the event loop it would stall every other command meanwhile.
+    A thread stored already (same content, same inference version) skips it: an
+    unchanged seed costs a start its parse only.
     """
+    stored = await storage.unchanged(thread, guild_id=guild_id, inference_version=INFERENCE_VERSION)
+    if stored is not None:
+        return stored
     replies = await asyncio.to_thread(infer_replies, thread)
     return await store_thread(storage, thread, replies, guild_id=guild_id)
 

@@ -11,7 +11,7 @@ import json
 from typing import Any, Literal
 
 from bot.models import IngestResult, ReplyStructure, Thread
-from bot.storage.database import SHIPPED, Database, SearchRow, Transaction, now
+from bot.storage.database import SHIPPED, Database, Row, SearchRow, Transaction, now
 from bot.text import fold, slugify, word_count
 
 
@@ -28,6 +28,42 @@ async def ingest(
         return await _ingest(db, tx, thread, replies, guild_id, inference_version)
 
 
+_SAME_CONTENT = (
+    "SELECT id, slug, title, comment_count, inference_version, "
+    "(SELECT count(*) FROM authors WHERE thread_id = threads.id) AS authors "
+    "FROM threads WHERE guild_id = ? AND content_hash = ?"
+)
+"""The stored thread with this content in this guild, if any, with what an
+``unchanged`` result reports."""
+
+
+def _unchanged(same: Row | None, thread: Thread, inference_version: int) -> IngestResult | None:
+    """The ``unchanged`` result when ``same`` holds this content inferred by this version."""
+    if same is None or same["inference_version"] != inference_version:
+        return None
+    return IngestResult(
+        int(same["id"]),
+        str(same["slug"]),
+        str(same["title"]),
+        "unchanged",
+        same["comment_count"],
+        int(same["authors"]),
+        thread.warnings,
+    )
+
+
+async def unchanged(
+    db: Database, thread: Thread, *, guild_id: int = SHIPPED, inference_version: int = 0
+) -> IngestResult | None:
+    """What :func:`ingest` would answer without writing, when it would leave the thread alone.
+
+    Lets a caller skip reply inference (seconds on a big thread) for a file it has stored
+    already; :func:`ingest` checks again inside its transaction, so a race only costs time.
+    """
+    same = await db.read.one(_SAME_CONTENT, (guild_id, thread.content_hash))
+    return _unchanged(same, thread, inference_version)
+
+
 async def _ingest(
     db: Database,
     tx: Transaction,
@@ -36,22 +72,10 @@ async def _ingest(
     guild_id: int,
     inference_version: int,
 ) -> IngestResult:
-    same = await tx.one(
-        "SELECT id, slug, title, comment_count, inference_version FROM threads "
-        "WHERE guild_id = ? AND content_hash = ?",
-        (guild_id, thread.content_hash),
-    )
-    if same is not None and same["inference_version"] == inference_version:
-        authors = await tx.scalar("SELECT count(*) FROM authors WHERE thread_id = ?", (same["id"],))
-        return IngestResult(
-            int(same["id"]),
-            str(same["slug"]),
-            str(same["title"]),
-            "unchanged",
-            same["comment_count"],
-            int(authors or 0),
-            thread.warnings,
-        )
+    same = await tx.one(_SAME_CONTENT, (guild_id, thread.content_hash))
+    result = _unchanged(same, thread, inference_version)
+    if result is not None:
+        return result
     # Same text inferred by an older version is re-derived in place, like a changed file.
     old = same
     if old is None:

@@ -109,6 +109,15 @@ class Storage:
             self.database, thread, replies, guild_id=guild_id, inference_version=inference_version
         )
 
+    async def unchanged(
+        self, thread: Thread, *, guild_id: int = SHIPPED, inference_version: int = 0
+    ) -> IngestResult | None:
+        """The ``unchanged`` result :meth:`ingest` would give, read without writing: ``None``
+        when this content, inferred by this version, is not stored in ``guild_id`` yet."""
+        return await _ingest.unchanged(
+            self.database, thread, guild_id=guild_id, inference_version=inference_version
+        )
+
     async def schema_version(self) -> int:
         return await self.database.schema_version()
 
