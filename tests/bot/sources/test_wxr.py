@@ -309,11 +309,11 @@ async def test_quotations_in_a_comment_are_stored_as_words_from_outside(
     shown as quotations, not counted as the commenter's own words."""
     thread = by_title(theme, "Template: Comments")
     result = await ingest_thread(storage, thread, guild_id=7)
-    first = (await storage.all_comments(result.thread_id))[0]
+    first = (await storage.comments.all(result.thread_id))[0]
     outside = [p.text for p in first.paragraphs if p.quote is not None and p.quote.outside]
     assert "Stay hungry. Stay foolish." in outside
     assert '"Code is poetry." --Automattic' in outside
     assert "Stay hungry" not in first.own_text and "Two roads diverged" not in first.own_text
     assert "Single line blockquote:" in first.own_text
-    stats = {a.name: a.word_count for a in await storage.authors(result.thread_id)}
+    stats = {a.name: a.word_count for a in await storage.comments.authors(result.thread_id)}
     assert stats[first.author] == len(first.own_text.split())
