@@ -46,8 +46,7 @@ async def send_summary(
         embed = thread_summary_embed(thread, await thread_view(storage, settings, thread))
     else:
         embed = author_summary_embed(thread, await author_view(storage, settings, thread, name))
-    none = discord.AllowedMentions.none()
     if deferred:
-        await interaction.followup.send(embed=embed, allowed_mentions=none)
+        await interaction.followup.send(embed=embed)
     else:
-        await interaction.response.send_message(embed=embed, allowed_mentions=none)
+        await interaction.response.send_message(embed=embed)
