@@ -79,7 +79,9 @@ def ts_query(text: str) -> str | None:
     phrase, as FTS5 matches a quoted string; a word with no letter or digit at all
     (``_``) is left out, as FTS5 ignores an empty phrase.
     """
-    words = _WORD.findall(text)[:MAX_WORDS]
+    # Folded before it is split, as the document is: a character that only becomes a
+    # letter when folded (a circled letter, say) must not split the word here alone.
+    words = _WORD.findall(fold(text))[:MAX_WORDS]
     groups = [parts for parts in (tokens(w) for w in words) if parts]
     if not groups:
         return None
