@@ -48,6 +48,13 @@ class Settings:
     """Shards across all processes; ``None``: one process, discord.py picks the count."""
     shard_ids: tuple[int, ...] | None = None
     """The shards this process serves (``None`` with a count: all of them)."""
+    import_url_timeout: float = 60.0
+    """Seconds a whole import from a link may take (every request it makes)."""
+    allow_private_urls: bool = False
+    """Let import links reach loopback/private addresses: for tests and self-hosted blogs."""
+    reddit_base_url: str = "https://www.reddit.com"
+    hn_base_url: str = "https://news.ycombinator.com"
+    hn_api_base_url: str = "https://hn.algolia.com/api/v1"
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str | None], *, require_token: bool = True) -> Settings:
@@ -107,6 +114,11 @@ class Settings:
             database_url=database_url,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            import_url_timeout=_positive_float(env, "IMPORT_URL_TIMEOUT", 60.0),
+            allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS"),
+            reddit_base_url=_base_url(env, "REDDIT_BASE_URL", "https://www.reddit.com"),
+            hn_base_url=_base_url(env, "HN_BASE_URL", "https://news.ycombinator.com"),
+            hn_api_base_url=_base_url(env, "HN_API_BASE_URL", "https://hn.algolia.com/api/v1"),
         )
 
 
@@ -157,6 +169,23 @@ def _positive_float(env: Mapping[str, str | None], name: str, default: float) ->
     if value <= 0:
         raise SettingsError(f"{name} must be above 0, got {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str | None], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _base_url(env: Mapping[str, str | None], name: str, default: str) -> str:
+    """An http(s) URL without a trailing slash (paths are appended to it)."""
+    raw = (env.get(name) or "").strip() or default
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", raw):
+        raise SettingsError(f"{name} must be an http(s) URL such as {default}, got {raw!r}")
+    return raw.rstrip("/")
 
 
 def load_settings(

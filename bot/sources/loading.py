@@ -24,10 +24,12 @@ class IngestReport:
 
     results: list[IngestResult] = field(default_factory=list)
     errors: list[tuple[Path, ParseError]] = field(default_factory=list)
+    link_errors: list[tuple[str, str]] = field(default_factory=list)
+    """Links that were refused, with the reason (``python -m bot ingest URL``)."""
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.link_errors
 
 
 def parse_bytes(data: bytes, source: str) -> list[Thread]:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.errors import UserFacingError
 from bot.inference import infer_replies
@@ -152,28 +152,44 @@ async def read_in_worker(
     One guild's files are read one at a time, so a server sending bad files waits for
     itself. A breach of a limit is an :class:`ImportRefused` with one clear sentence.
     """
-    name = safe(truncate(filename, 100))
+    return await run_reader(
+        filename,
+        read_upload,
+        data,
+        filename,
+        max_comments=max_comments,
+        key=("upload", guild_id),
+    )
+
+
+async def run_reader(
+    name: str,
+    func: Callable[..., list[tuple[Thread, ReplyStructure]]],
+    /,
+    *args: Any,
+    key: Hashable,
+    **kwargs: Any,
+) -> list[tuple[Thread, ReplyStructure]]:
+    """``func(*args, **kwargs)`` (a pure reader of untrusted data: a file or what a link
+    gave) in a worker process within :data:`UPLOAD_LIMITS`; a breach is one sentence
+    naming ``name``."""
+    shown = safe(truncate(name, 100))
     try:
-        return await run_in_worker(
-            read_upload,
-            data,
-            filename,
-            max_comments=max_comments,
-            limits=UPLOAD_LIMITS,
-            key=("upload", guild_id),
-        )
+        return await run_in_worker(func, *args, limits=UPLOAD_LIMITS, key=key, **kwargs)
     except WorkerTimeout:
-        raise ImportRefused(f"{name} took too long to read; nothing was stored.") from None
+        raise ImportRefused(f"{shown} took too long to read; nothing was stored.") from None
     except WorkerOutOfMemory:
-        raise ImportRefused(f"{name} needed too much memory to read; nothing was stored.") from None
+        raise ImportRefused(
+            f"{shown} needed too much memory to read; nothing was stored."
+        ) from None
     except WorkersClosed:
         raise ImportRefused(
-            f"The bot is restarting, so {name} was not read; nothing was stored. "
+            f"The bot is restarting, so {shown} was not read; nothing was stored. "
             "Send it again in a minute."
         ) from None
     except WorkerCrashed as exc:
-        log.error("reading upload %r failed: %s", filename, exc)
-        raise ImportRefused(f"{name} could not be read; nothing was stored.") from None
+        log.error("reading %r failed: %s", name, exc)
+        raise ImportRefused(f"{shown} could not be read; nothing was stored.") from None
 
 
 async def import_bytes(
@@ -193,7 +209,21 @@ async def import_bytes(
     """
     check_size(filename, len(data), max_bytes)
     read = await read_in_worker(data, filename, max_comments=max_comments, guild_id=guild_id)
-    threads = [thread for thread, _ in read]
+    return await store_read(storage, read, filename, guild_id=guild_id)
+
+
+async def store_read(
+    storage: Storage,
+    read: Sequence[tuple[Thread, ReplyStructure]],
+    name: str,
+    *,
+    guild_id: int,
+) -> ImportReport:
+    """Store the threads one import (a file or a link) read, with their replies.
+
+    Each thread is stored in its own transaction; if storing one fails, threads
+    this import had newly added are removed again.
+    """
     results: list[IngestResult] = []
     try:
         for thread, replies in read:
@@ -203,7 +233,7 @@ async def import_bytes(
             if result.status == "added":
                 await storage.threads.delete(result.thread_id)
         raise
-    return ImportReport(filename, tuple(threads), tuple(results))
+    return ImportReport(name, tuple(thread for thread, _ in read), tuple(results))
 
 
 async def import_upload(
