@@ -25,7 +25,8 @@ from bot.export import thread_to_json, thread_to_markdown
 from bot.models import ARTICLE, OUTSIDE, ParseError, StoredThread
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
-from bot.storage import Storage, StorageError, storage_for
+from bot.sources.web import LinkOptions, LinkRefused, import_link, is_link
+from bot.storage import SHIPPED, Storage, StorageError, storage_for
 from bot.storage.store import POSTGRES_SCHEMES
 
 EXIT_USAGE = 2
@@ -49,8 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (the default)")
     sub.add_parser("sync", help="sync slash commands with Discord now, then exit")
-    ingest = sub.add_parser("ingest", help="load thread files or folders into the database")
-    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest = sub.add_parser(
+        "ingest", help="load thread files, folders or links (http/https) into the database"
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     sub.add_parser("threads", help="list stored threads")
     show = sub.add_parser("show", help="show a thread's article and a page of comments")
     show.add_argument("thread", help="thread id, slug, or path to a thread file")
@@ -129,7 +132,7 @@ async def _offline(command: str, args: argparse.Namespace, settings: Settings) -
         return await cmd_migrate_db(args.source or settings.database_path, args.to)
     async with storage_for(settings) as storage:
         if command == "ingest":
-            return await cmd_ingest(storage, args.paths)
+            return await cmd_ingest(storage, args.paths, settings)
         await ingest_seeds(storage, settings.seeds_dir)
         if command == "threads":
             return await cmd_threads(storage)
@@ -167,7 +170,9 @@ async def resolve(storage: Storage, query: str) -> StoredThread:
     return found
 
 
-async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
+async def cmd_ingest(storage: Storage, args: list[str], settings: Settings) -> int:
+    links = [a for a in args if is_link(a)]
+    paths = [Path(a) for a in args if not is_link(a)]
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise CliError(f"no such file or folder: {missing[0]}")
@@ -180,10 +185,20 @@ async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
         console=errors,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=len(files))
+        task = progress.add_task("", total=len(files) + len(links))
         report = await ingest_files(
             storage, files, on_file=lambda p: progress.update(task, advance=1, description=p.name)
         )
+        options = LinkOptions.from_settings(settings)
+        for link in links:
+            progress.update(task, description=link)
+            try:
+                imported = await import_link(storage, link, guild_id=SHIPPED, options=options)
+            except LinkRefused as exc:
+                report.link_errors.append((link, exc.message))
+            else:
+                report.results.extend(imported.results)
+            progress.update(task, advance=1)
     table = Table(title="Ingest")
     for column in ("thread", "status", "comments", "people"):
         table.add_column(column, no_wrap=column == "thread")
@@ -197,7 +212,12 @@ async def cmd_ingest(storage: Storage, paths: list[Path]) -> int:
             errors.print(f"[yellow]warning[/] {escape(str(warning))}")
     for path, error in report.errors:
         errors.print(f"[red]error[/] {escape(str(error))} (skipped {escape(str(path))})")
-    console.print(f"{len(report.results)} thread(s) stored, {len(report.errors)} file(s) refused.")
+    for link, message in report.link_errors:
+        errors.print(f"[red]error[/] {escape(link)}: {escape(message)}")
+    summary = f"{len(report.results)} thread(s) stored, {len(report.errors)} file(s) refused"
+    if links:
+        summary += f", {len(report.link_errors)} link(s) refused"
+    console.print(summary + ".")
     return 0 if report.ok else 1
 
 

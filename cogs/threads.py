@@ -18,8 +18,10 @@ from bot.app import ThreadBot
 from bot.errors import NotFound
 from bot.guilds.checks import allowed_to
 from bot.guilds.permissions import heavy_cooldown, server_id
-from bot.sources.uploads import check_size, import_upload
+from bot.sources.uploads import ImportRefused, check_size, import_upload
 from bot.sources.uploads import describe as describe_import
+from bot.sources.web import LinkOptions, import_link
+from bot.sources.web.fetch import check_url
 from bot.ui import paginator, rendering
 from bot.ui.graph import draw_in_worker
 from bot.ui.pages import CommentsSource, ThreadListSource
@@ -124,30 +126,49 @@ class Threads(
         await send_summary(interaction, bot.storage, bot.settings, thread, None)
 
     @app_commands.command(
-        name="import", description="Import a thread file here (text capture or WordPress export)"
+        name="import",
+        description="Import a thread here: a file (capture, WordPress or Disqus export) or a link",
     )
     @app_commands.describe(
-        file="A thread capture (.txt, UTF-8 or Windows-1252) or a WordPress export (.xml)"
+        file="A thread capture (.txt), a WordPress export or a Disqus export (.xml)",
+        url="A link to a WordPress post, a Reddit thread or a Hacker News item",
     )
     @heavy_cooldown("import")
     @allowed_to("import")
     async def import_thread(
-        self, interaction: discord.Interaction[ThreadBot], file: discord.Attachment
+        self,
+        interaction: discord.Interaction[ThreadBot],
+        file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 2000] | None = None,
     ) -> None:
         """In ``/thread`` (not the Manage-Server-only ``/threadbot``) so that a role set with
         ``/threadbot config`` can import without extra Integrations settings. Checks come
-        first and cost nothing: server and permission (declared above), then the size."""
+        first and cost nothing: server and permission (declared above), one source, then
+        the declared size."""
         guild_id = server_id(interaction)
         settings = self.bot.settings
-        check_size(file.filename, file.size, settings.import_max_bytes)
+        if (file is None) == (url is None):
+            raise ImportRefused("Give either a `file` or a `url` to import, not both.")
+        if file is not None:
+            check_size(file.filename, file.size, settings.import_max_bytes)
+        else:
+            check_url(url or "")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await import_upload(
-            self.bot.storage,
-            file,
-            guild_id=guild_id,
-            max_bytes=settings.import_max_bytes,
-            max_comments=settings.import_max_comments,
-        )
+        if file is not None:
+            report = await import_upload(
+                self.bot.storage,
+                file,
+                guild_id=guild_id,
+                max_bytes=settings.import_max_bytes,
+                max_comments=settings.import_max_comments,
+            )
+        else:
+            report = await import_link(
+                self.bot.storage,
+                url or "",
+                guild_id=guild_id,
+                options=LinkOptions.from_settings(settings),
+            )
         await interaction.followup.send(describe_import(report), ephemeral=True)
 
 
