@@ -19,6 +19,26 @@ def test_defaults() -> None:
     assert settings.guild_id is None
     assert settings.log_level == "INFO"
     assert settings.summary_backend == "offline"
+    assert settings.allow_private_urls is False
+    assert settings.reddit_base_url == "https://www.reddit.com"
+    assert settings.hn_base_url == "https://news.ycombinator.com"
+    assert settings.hn_api_base_url == "https://hn.algolia.com/api/v1"
+
+
+def test_link_import_settings() -> None:
+    settings = Settings.from_mapping(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "ALLOW_PRIVATE_URLS": "1",
+            "REDDIT_BASE_URL": "http://127.0.0.1:8080/",
+            "HN_API_BASE_URL": "http://127.0.0.1:9090/api/v1",
+            "IMPORT_URL_TIMEOUT": "5",
+        }
+    )
+    assert settings.allow_private_urls is True
+    assert settings.reddit_base_url == "http://127.0.0.1:8080"  # no trailing slash
+    assert settings.hn_api_base_url == "http://127.0.0.1:9090/api/v1"
+    assert settings.import_url_timeout == 5.0
 
 
 @pytest.mark.parametrize(
@@ -32,6 +52,8 @@ def test_defaults() -> None:
         ({"DISCORD_TOKEN": TOKEN, "SUMMARY_BACKEND": "llm"}, "needs LLM_BASE_URL"),
         ({"DISCORD_TOKEN": TOKEN, "IMPORT_MAX_BYTES": "-1"}, "IMPORT_MAX_BYTES must be"),
         ({"DISCORD_TOKEN": TOKEN, "REPLAY_INTERVAL": "fast"}, "REPLAY_INTERVAL must be"),
+        ({"DISCORD_TOKEN": TOKEN, "ALLOW_PRIVATE_URLS": "maybe"}, "ALLOW_PRIVATE_URLS must be"),
+        ({"DISCORD_TOKEN": TOKEN, "HN_BASE_URL": "ftp://x"}, "HN_BASE_URL must be an http"),
     ],
 )
 def test_errors_are_one_clear_line(env: dict[str, str], message: str) -> None:

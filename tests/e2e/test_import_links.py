@@ -1,0 +1,92 @@
+"""``/thread import url:`` end to end: the real bot, the fake Discord, and fake sites on
+127.0.0.1 (so the bot runs with ``allow_private_urls``; one test shows the refusal
+without it). Each source imports with its reply structure (``via: parent``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import ThreadBot
+from tests.e2e.conftest import run_bot
+from tests.fakediscord import ADMIN_ID, GUILD_ID, MODERATOR_ROLE_ID, FakeDiscord, InteractionReply
+from tests.fakediscord.threadbot import ROOT, make_threadbot, message_text
+from tests.fakesites.wordpress import FakeWordPress
+
+pytestmark = pytest.mark.e2e
+
+SMALL_WXR = ROOT / "tests" / "bot" / "sources" / "fixtures" / "wxr_small.xml"
+MODERATORS = [ADMIN_ID, *range(110, 116)]
+
+
+@pytest.fixture
+async def wordpress() -> AsyncIterator[FakeWordPress]:
+    async with FakeWordPress(export=SMALL_WXR) as site:
+        yield site
+
+
+@pytest.fixture
+async def bot(
+    fake_discord: FakeDiscord, tmp_path: Path, wordpress: FakeWordPress
+) -> AsyncIterator[ThreadBot]:
+    for user_id in MODERATORS[1:]:
+        fake_discord.add_member(GUILD_ID, user_id, f"mod{user_id}", roles=[MODERATOR_ROLE_ID])
+    made = make_threadbot(fake_discord, tmp_path / "bot.db", allow_private_urls=True)
+    async with run_bot(made, fake_discord) as running:
+        yield running
+
+
+async def import_url(fake: FakeDiscord, url: str, **options: object) -> InteractionReply:
+    """``/thread import url:…`` by the next moderator (one import per person per 30 s)."""
+    used = {r.user_id for r in fake.interactions.values()}
+    user = next(m for m in MODERATORS if m not in used)
+    handle = await fake.send_slash_command("thread import", {"url": url, **options}, user=user)
+    return await handle.response()
+
+
+async def replies_of(fake: FakeDiscord, thread: str, comment: int) -> str:
+    handle = await fake.send_slash_command("thread replies", {"thread": thread, "comment": comment})
+    return message_text(await handle.response())
+
+
+async def test_wordpress_post_imports_with_threaded_replies(
+    fake_discord: FakeDiscord, bot: ThreadBot, wordpress: FakeWordPress
+) -> None:
+    link = wordpress.page_url("tea-and-biscuits")
+    reply = await import_url(fake_discord, link)
+    assert reply.ephemeral and "added" in reply.content, reply.content
+    assert "Tea & Biscuits" in reply.content
+    # Comment 3 (Bob) answers comment 1 (Alice) through WordPress's own parent link.
+    text = await replies_of(fake_discord, "Tea & Biscuits: A “Debate”", 3)
+    assert "#1" in text and "threaded reply" in text, text
+    stored = [t for t in await bot.storage.list_threads(GUILD_ID) if t.url == link]
+    assert len(stored) == 1 and stored[0].source == link
+    read = await (
+        await fake_discord.send_slash_command("thread read", {"thread": stored[0].slug})
+    ).response()
+    assert read.embeds[0]["url"] == link  # the title links the source
+    again = await import_url(fake_discord, link)
+    assert "already here, unchanged" in again.content
+
+
+async def test_file_and_url_together_or_neither_are_refused(
+    fake_discord: FakeDiscord, bot: ThreadBot
+) -> None:
+    neither = await (
+        await fake_discord.send_slash_command("thread import", {}, user=ADMIN_ID)
+    ).response()
+    assert neither.ephemeral and "either a `file` or a `url`" in neither.content
+
+
+async def test_private_address_refused_without_allow_private_urls(
+    fake_discord: FakeDiscord, tmp_path: Path, wordpress: FakeWordPress
+) -> None:
+    strict = make_threadbot(fake_discord, tmp_path / "strict.db")
+    async with run_bot(strict, fake_discord) as running:
+        before = await running.storage.all_threads()
+        reply = await import_url(fake_discord, wordpress.page_url("tea-and-biscuits"))
+        assert reply.ephemeral and "private or local address" in reply.content, reply.content
+        assert await running.storage.all_threads() == before
+    assert wordpress.requests == []
