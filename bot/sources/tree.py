@@ -49,18 +49,20 @@ def number_comments(
     by_id = {c.id: c for c in raw}
     parents: dict[Hashable, Hashable | None] = dict(known_parents or {})
     parents.update({c.id: c.parent for c in raw})
-    order: dict[Hashable, tuple[str, int]] = {}
+    order: dict[Hashable, tuple[str, int, int]] = {}
 
-    def key(comment: RawComment) -> tuple[str, int]:
-        # A reply sorts no earlier than its parent even when clocks disagree.
+    def key(comment: RawComment) -> tuple[str, int, int]:
+        # A reply sorts after its parent even when clocks disagree: its key is at least
+        # one generation past the parent's.
         chain = []
         node: RawComment | None = comment
         while node is not None and node.id not in order and node.id not in chain:
             chain.append(node.id)
             node = by_id.get(node.parent) if node.parent is not None else None
-        floor = order.get(node.id, ("", 0)) if node is not None else ("", 0)
+        floor = order.get(node.id) if node is not None else None
         for cid in reversed(chain):
-            floor = max(by_id[cid].order, floor)
+            own = (*by_id[cid].order, 0)
+            floor = own if floor is None else max(own, (floor[0], floor[1], floor[2] + 1))
             order[cid] = floor
         return order[comment.id]
 

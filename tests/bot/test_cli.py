@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -106,3 +107,34 @@ async def test_summary_prints_plain_text_and_unknown_names_are_one_line(seeded: 
     assert "Sub-conversations:" in whole.get() and "#26–31 (6 comments)" in whole.get()
     with pytest.raises(cli.CliError, match="No person"):
         await cli.cmd_summary(seeded, settings, thread, "nobody here")
+
+
+async def test_ingest_a_link(tmp_path: Path) -> None:
+    """``ingest URL`` reads a link (here the fake Hacker News on 127.0.0.1, so with
+    ALLOW_PRIVATE_URLS=1); without the flag the same link is refused and nothing stored."""
+    from tests.fakesites.hackernews import FakeHackerNews, sample_story
+
+    async with FakeHackerNews(items={8863: sample_story()}) as hn:
+        env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+        env |= {
+            "DATABASE_PATH": str(tmp_path / "db" / "bot.db"),
+            "HN_BASE_URL": hn.url,
+            "HN_API_BASE_URL": hn.api,
+        }
+
+        async def ingest(*extra: str, **more_env: str) -> tuple[int, str, str]:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "--env-file", str(tmp_path / "none.env"),
+                "ingest", hn.item_link(8863), *extra,
+                cwd=ROOT, env=env | more_env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+            return proc.returncode or 0, out.decode(), err.decode()
+
+        code, out, err = await ingest()
+        assert code == 1 and "private or local address" in err
+        assert "0 thread(s) stored, 0 file(s) refused, 1 link(s) refused" in out
+        code, out, err = await ingest(str(SEED_FILE), ALLOW_PRIVATE_URLS="1")
+        assert code == 0, err
+        assert "2 thread(s) stored" in out and "my-yc-app-dropbox" in out

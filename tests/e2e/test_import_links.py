@@ -13,6 +13,8 @@ from bot.app import ThreadBot
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import ADMIN_ID, GUILD_ID, MODERATOR_ROLE_ID, FakeDiscord, InteractionReply
 from tests.fakediscord.threadbot import ROOT, make_threadbot, message_text
+from tests.fakesites.hackernews import FakeHackerNews, sample_story
+from tests.fakesites.reddit import FakeReddit, sample_items
 from tests.fakesites.wordpress import FakeWordPress
 
 pytestmark = pytest.mark.e2e
@@ -28,12 +30,35 @@ async def wordpress() -> AsyncIterator[FakeWordPress]:
 
 
 @pytest.fixture
+async def reddit() -> AsyncIterator[FakeReddit]:
+    async with FakeReddit(items=sample_items(), top_level_shown=2, depth_shown=2) as site:
+        yield site
+
+
+@pytest.fixture
+async def hn() -> AsyncIterator[FakeHackerNews]:
+    async with FakeHackerNews(items={8863: sample_story()}) as site:
+        yield site
+
+
+@pytest.fixture
 async def bot(
-    fake_discord: FakeDiscord, tmp_path: Path, wordpress: FakeWordPress
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    wordpress: FakeWordPress,
+    reddit: FakeReddit,
+    hn: FakeHackerNews,
 ) -> AsyncIterator[ThreadBot]:
     for user_id in MODERATORS[1:]:
         fake_discord.add_member(GUILD_ID, user_id, f"mod{user_id}", roles=[MODERATOR_ROLE_ID])
-    made = make_threadbot(fake_discord, tmp_path / "bot.db", allow_private_urls=True)
+    made = make_threadbot(
+        fake_discord,
+        tmp_path / "bot.db",
+        allow_private_urls=True,
+        reddit_base_url=reddit.url,
+        hn_base_url=hn.url,
+        hn_api_base_url=hn.api,
+    )
     async with run_bot(made, fake_discord) as running:
         yield running
 
@@ -69,6 +94,27 @@ async def test_wordpress_post_imports_with_threaded_replies(
     assert read.embeds[0]["url"] == link  # the title links the source
     again = await import_url(fake_discord, link)
     assert "already here, unchanged" in again.content
+
+
+async def test_reddit_thread_imports_its_tree(
+    fake_discord: FakeDiscord, bot: ThreadBot, reddit: FakeReddit
+) -> None:
+    reply = await import_url(fake_discord, reddit.link())
+    assert "12 comments by" in reply.content and "added" in reply.content, reply.content
+    assert any(r.startswith("/api/morechildren.json") for r in reddit.requests)
+    # Carol (#5) answers the deleted comment #4: the tree survives the deletion.
+    text = await replies_of(fake_discord, "What is the best tea?", 5)
+    assert "#4" in text and "[deleted]" in text and "threaded reply" in text, text
+
+
+async def test_hacker_news_item_imports_its_tree(
+    fake_discord: FakeDiscord, bot: ThreadBot, hn: FakeHackerNews
+) -> None:
+    reply = await import_url(fake_discord, hn.item_link(8863))
+    assert "9 comments by" in reply.content and "added" in reply.content, reply.content
+    title = "My YC app: Dropbox - Throw away your USB drive"
+    text = await replies_of(fake_discord, title, 2)  # dhouston answers BrandonM's #1
+    assert "#1" in text and "BrandonM" in text and "threaded reply" in text, text
 
 
 async def test_file_and_url_together_or_neither_are_refused(

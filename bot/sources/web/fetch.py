@@ -254,7 +254,7 @@ def refuse_status(response: Response, what: str) -> LinkRefused:
     """The sentence for a response that is not a success, naming ``what`` was asked for."""
     status = response.status
     if status in (404, 410):
-        return LinkRefused(f"Not found: the site has no {what} (HTTP {status}).")
+        return LinkRefused(f"Not found: the site answered HTTP {status} for {what}.")
     if status in (401, 403):
         return LinkRefused(f"The site refused to give me {what} (HTTP {status}).")
     if status == 429:
