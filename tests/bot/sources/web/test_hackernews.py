@@ -65,7 +65,7 @@ def test_the_limit_cuts_and_warns() -> None:
 
 
 async def test_story_through_the_fake_api(hn: FakeHackerNews) -> None:
-    [thread] = await read_link(hn.item_link(8863), options(hn))
+    [(thread, _)] = await read_link(hn.item_link(8863), options(hn))
     assert hn.requests == ["/api/v1/items/8863"]
     assert thread.url == thread.source == hn.item_link(8863)
     assert len(thread.comments) == 9

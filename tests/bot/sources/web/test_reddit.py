@@ -19,7 +19,7 @@ def options(site: FakeReddit, max_comments: int = 20_000) -> LinkOptions:
 
 
 async def read(site: FakeReddit, max_comments: int = 20_000) -> Thread:
-    [thread] = await read_link(site.link(), options(site, max_comments))
+    [(thread, _)] = await read_link(site.link(), options(site, max_comments))
     return thread
 
 

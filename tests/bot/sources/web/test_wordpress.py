@@ -35,7 +35,7 @@ needs_theme_data = pytest.mark.skipif(
 async def read(url: str, *, max_comments: int = 20_000, seconds: float = 10.0) -> Thread:
     """The thread behind ``url``, with private addresses allowed (the fake is on 127.0.0.1)."""
     limits = FetchLimits(max_bytes=2_000_000, timeout=seconds, allow_private=True)
-    [thread] = await read_link(url, LinkOptions(limits=limits, max_comments=max_comments))
+    [(thread, _)] = await read_link(url, LinkOptions(limits=limits, max_comments=max_comments))
     return thread
 
 
