@@ -33,11 +33,15 @@ class IngestReport:
 
 
 def parse_bytes(data: bytes, source: str) -> list[Thread]:
-    """Parse a file's bytes into threads: a WordPress export may hold several."""
+    """Parse a file's bytes into threads: a WordPress or Disqus export may hold several."""
     text = decode(data, source)
     stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("<?xml") or stripped.startswith("<rss"):
+    if stripped.startswith(("<?xml", "<rss", "<disqus")):
+        from bot.sources.disqus import is_disqus, parse_disqus
         from bot.sources.wxr import parse_wxr
+
+        if is_disqus(stripped):
+            return parse_disqus(text, source)
 
         threads: list[Thread] = parse_wxr(text, source)
         return threads

@@ -61,7 +61,9 @@ class _LineTreeBuilder(TreeBuilder):
 
 
 @dataclass(slots=True)
-class _Doc:
+class XmlDoc:
+    """A parsed XML file and the line each element started on, for errors and warnings."""
+
     root: Element
     lines: dict[int, int]
 
@@ -69,7 +71,8 @@ class _Doc:
         return self.lines.get(id(element), 0)
 
 
-def _parse_xml(text: str, source: str) -> _Doc:
+def parse_xml(text: str, source: str) -> XmlDoc:
+    """A defused parse that remembers each element's line (WXR and Disqus exports)."""
     builder = _LineTreeBuilder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=False)
     expat = parser.parser
@@ -88,7 +91,7 @@ def _parse_xml(text: str, source: str) -> _Doc:
             "expected XML without entity declarations or external references "
             "(a WordPress export has none)",
         ) from None
-    return _Doc(root, builder.lines)
+    return XmlDoc(root, builder.lines)
 
 
 def _kind(tag: str) -> tuple[str, str]:
@@ -138,7 +141,7 @@ def parse_wxr(text: str, source: str) -> list[Thread]:
     Each thread's ``source`` is ``FILE#POST_ID``, so importing the same export
     again replaces (or leaves alone) the same threads.
     """
-    doc = _parse_xml(text, source)
+    doc = parse_xml(text, source)
     root = doc.root
     if _kind(root.tag) != ("", "rss") or root.find("channel") is None:
         raise ParseError(
@@ -205,7 +208,7 @@ def _author_names(channel: Element) -> dict[str, str]:
 
 
 def _thread(
-    doc: _Doc, item: Element, source: str, authors: dict[str, str], notes: list[ParseWarning]
+    doc: XmlDoc, item: Element, source: str, authors: dict[str, str], notes: list[ParseWarning]
 ) -> Thread | None:
     line = doc.line(item)
     post_type = _text(item, "wp", "post_type").strip() or "post"
@@ -309,7 +312,7 @@ def _date(raw: str) -> str | None:
 
 
 def _comments(
-    doc: _Doc, elements: list[Element], source: str, warnings: list[ParseWarning]
+    doc: XmlDoc, elements: list[Element], source: str, warnings: list[ParseWarning]
 ) -> tuple[tuple[Comment, ...], dict[str, int]]:
     """People's approved comments in order, numbered 1…n, with parents mapped to numbers.
 

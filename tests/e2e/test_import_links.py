@@ -11,7 +11,14 @@ import pytest
 
 from bot.app import ThreadBot
 from tests.e2e.conftest import run_bot
-from tests.fakediscord import ADMIN_ID, GUILD_ID, MODERATOR_ROLE_ID, FakeDiscord, InteractionReply
+from tests.fakediscord import (
+    ADMIN_ID,
+    GUILD_ID,
+    MODERATOR_ROLE_ID,
+    Attachment,
+    FakeDiscord,
+    InteractionReply,
+)
 from tests.fakediscord.threadbot import ROOT, make_threadbot, message_text
 from tests.fakesites.hackernews import FakeHackerNews, sample_story
 from tests.fakesites.reddit import FakeReddit, sample_items
@@ -117,6 +124,18 @@ async def test_hacker_news_item_imports_its_tree(
     assert "#1" in text and "BrandonM" in text and "threaded reply" in text, text
 
 
+async def test_disqus_export_imports_each_thread(fake_discord: FakeDiscord, bot: ThreadBot) -> None:
+    data = (ROOT / "tests" / "bot" / "sources" / "fixtures" / "disqus_small.xml").read_bytes()
+    handle = await fake_discord.send_slash_command(
+        "thread import", {"file": Attachment("disqus.xml", data)}, user=ADMIN_ID
+    )
+    reply = await handle.response()
+    assert "2 threads, 4 comments" in reply.content, reply.content
+    assert "1 deleted post, 1 spam post" in reply.content
+    text = await replies_of(fake_discord, 'Milk first? A "modest" proposal', 3)
+    assert "#2" in text and "threaded reply" in text, text
+
+
 async def test_file_and_url_together_or_neither_are_refused(
     fake_discord: FakeDiscord, bot: ThreadBot
 ) -> None:
@@ -124,6 +143,14 @@ async def test_file_and_url_together_or_neither_are_refused(
         await fake_discord.send_slash_command("thread import", {}, user=ADMIN_ID)
     ).response()
     assert neither.ephemeral and "either a `file` or a `url`" in neither.content
+    both = await (
+        await fake_discord.send_slash_command(
+            "thread import",
+            {"file": Attachment("a.txt", b"x"), "url": "https://blog.example/a/"},
+            user=MODERATORS[1],
+        )
+    ).response()
+    assert both.ephemeral and "not both" in both.content
 
 
 async def test_private_address_refused_without_allow_private_urls(
