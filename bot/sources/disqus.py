@@ -18,8 +18,9 @@ from collections.abc import Hashable
 from xml.etree.ElementTree import Element
 
 from bot.models import ParseError, ParseWarning, Thread
+from bot.sources.html import html_line, html_text
 from bot.sources.tree import RawComment, build_thread, number_comments
-from bot.sources.wxr import html_line, html_paragraphs, parse_xml
+from bot.sources.wxr import parse_xml
 
 NS = "{http://disqus.com}"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -90,14 +91,16 @@ def parse_disqus(text: str, source: str) -> list[Thread]:
             counts[reason] = counts.get(reason, 0) + 1
             continue
         created = _text(element, "createdAt")
+        texts, quoted = html_text(_text(element, "message"))
         posts.setdefault(thread_id, []).append(
             RawComment(
                 id=dsq,
                 parent=parent,
                 author=_author(element) or "Anonymous",
-                paragraphs=html_paragraphs(_text(element, "message")),
+                paragraphs=texts,
                 posted=_date(created),
                 order=(created, int(dsq) if dsq.isdigit() else 0),
+                quoted=quoted,
             )
         )
     out: list[Thread] = []
@@ -136,10 +139,12 @@ def _thread(
             if count
         ]  # fmt: skip
         warnings.append(ParseWarning(source, line, f"“{title}”: left out " + ", ".join(parts)))
+    article, article_quoted = html_text(_text(element, "message"))
     return build_thread(
         source=f"{source}#{dsq}",
         title=title,
-        paragraphs=html_paragraphs(_text(element, "message")),
+        paragraphs=article,
+        quoted=article_quoted,
         author=_author(element) or "Unknown author",
         comments=comments,
         url=link,

@@ -205,3 +205,10 @@ def html_paragraphs(fragment: str) -> tuple[str, ...]:
 def html_line(fragment: str) -> str:
     """A title or name: tags stripped, entities decoded, all whitespace collapsed to one space."""
     return " ".join(" ".join(html_paragraphs(fragment)).split())
+
+
+def html_text(fragment: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """:func:`html_blocks` as a comment or article holds it: the paragraphs, and the
+    indices of the quoted ones (``Comment.quoted``, ``Thread.quoted``)."""
+    blocks = html_blocks(fragment)
+    return tuple(b.text for b in blocks), frozenset(i for i, b in enumerate(blocks) if b.quoted)

@@ -33,6 +33,8 @@ class RawComment:
     posted: str | None
     order: tuple[str, int]
     """Sort key: a sortable timestamp, then a tiebreak (the source's numeric id)."""
+    quoted: frozenset[int] = frozenset()
+    """Paragraphs the source marks as quotations (``<blockquote>``, a markdown ``>``)."""
 
 
 def number_comments(
@@ -84,6 +86,7 @@ def number_comments(
                 paragraphs=item.paragraphs,
                 posted=item.posted,
                 parent_number=parent_number,
+                quoted=item.quoted,
             )
         )
     return tuple(comments), warnings
@@ -108,6 +111,7 @@ def build_thread(
     source: str,
     title: str,
     paragraphs: Sequence[str],
+    quoted: frozenset[int] = frozenset(),
     author: str,
     author_bio: str = "",
     comments: tuple[Comment, ...],
@@ -116,17 +120,24 @@ def build_thread(
     tags: tuple[str, ...] = (),
     warnings: Sequence[ParseWarning] = (),
 ) -> Thread:
-    """A :class:`Thread` whose ``content_hash`` covers everything shown, like WXR threads."""
+    """A :class:`Thread` whose ``content_hash`` covers everything shown, like WXR threads.
+
+    ``quoted`` indexes ``paragraphs`` (the lede is paragraph 0), as
+    :attr:`Thread.quoted` indexes :attr:`Thread.article_paragraphs`."""
     identity = json.dumps(
         [
             title,
             list(paragraphs),
+            sorted(quoted),
             tags,
             author,
             author_bio,
             url,
             published,
-            [(c.number, c.author, c.paragraphs, c.posted, c.parent_number) for c in comments],
+            [
+                (c.number, c.author, c.paragraphs, sorted(c.quoted), c.posted, c.parent_number)
+                for c in comments
+            ],
         ],
         ensure_ascii=False,
     )
@@ -141,6 +152,7 @@ def build_thread(
         comments=comments,
         url=url,
         published=published,
+        quoted=quoted,
         warnings=tuple(warnings),
         content_hash=content_hash(identity),
     )

@@ -93,7 +93,7 @@ async def test_wordpress_post_imports_with_threaded_replies(
     # Comment 3 (Bob) answers comment 1 (Alice) through WordPress's own parent link.
     text = await replies_of(fake_discord, "Tea & Biscuits: A “Debate”", 3)
     assert "#1" in text and "threaded reply" in text, text
-    stored = [t for t in await bot.storage.list_threads(GUILD_ID) if t.url == link]
+    stored = [t for t in await bot.storage.threads.visible(GUILD_ID) if t.url == link]
     assert len(stored) == 1 and stored[0].source == link
     read = await (
         await fake_discord.send_slash_command("thread read", {"thread": stored[0].slug})
@@ -158,8 +158,8 @@ async def test_private_address_refused_without_allow_private_urls(
 ) -> None:
     strict = make_threadbot(fake_discord, tmp_path / "strict.db")
     async with run_bot(strict, fake_discord) as running:
-        before = await running.storage.all_threads()
+        before = await running.storage.threads.all()
         reply = await import_url(fake_discord, wordpress.page_url("tea-and-biscuits"))
         assert reply.ephemeral and "private or local address" in reply.content, reply.content
-        assert await running.storage.all_threads() == before
+        assert await running.storage.threads.all() == before
     assert wordpress.requests == []

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.models import ParseWarning, Thread
+from bot.sources.html import html_blocks, html_line
 from bot.sources.tree import RawComment, Reading, build_thread, number_comments
 from bot.sources.web.fetch import Fetcher, LinkRefused, decode_json
-from bot.sources.wxr import html_line, html_paragraphs
 
 
 def item_id(url: str) -> int:
@@ -31,6 +31,22 @@ def item_id(url: str) -> int:
             "https://news.ycombinator.com/item?id=12345."
         )
     return int(value)
+
+
+def hn_text(fragment: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Paragraphs of an HN comment; one that starts with ``>`` (how HN people quote, the
+    site has no quote markup) is a quotation, shown without the marker."""
+    texts: list[str] = []
+    quoted: set[int] = set()
+    for index, block in enumerate(html_blocks(fragment)):
+        if block.text.startswith(">") and block.text[1:].strip():
+            quoted.add(index)
+            texts.append(block.text[1:].strip())
+        else:
+            if block.quoted:
+                quoted.add(index)
+            texts.append(block.text)
+    return tuple(texts), frozenset(quoted)
 
 
 def _when(item: dict[str, Any]) -> str | None:
@@ -57,16 +73,14 @@ def hackernews_thread(item: dict[str, Any], *, link: str, max_comments: int) -> 
             author = child.get("author")
             text = child.get("text")
             gone = not isinstance(author, str) or not author
+            texts, quotes = hn_text(text if isinstance(text, str) else "")
             raw.append(
                 RawComment(
                     id=child["id"],
                     parent=None if parent == item["id"] else parent,
                     author="[deleted]" if gone else html_line(str(author)),
-                    paragraphs=(
-                        ("[deleted]",)
-                        if gone and not text
-                        else html_paragraphs(text if isinstance(text, str) else "")
-                    ),
+                    paragraphs=("[deleted]",) if gone and not text else texts,
+                    quoted=quotes,
                     posted=_when(child),
                     order=(_when(child) or "", child["id"]),
                 )
@@ -78,12 +92,12 @@ def hackernews_thread(item: dict[str, Any], *, link: str, max_comments: int) -> 
         by = item.get("author") or "someone"
         title = f"{str(item.get('type') or 'item').capitalize()} by {by} (HN {item['id']})"
     text = item.get("text")
+    paragraphs: tuple[str, ...] = ()
+    quoted: frozenset[int] = frozenset()
     if isinstance(text, str) and text.strip():
-        paragraphs = html_paragraphs(text)
+        paragraphs, quoted = hn_text(text)
     elif isinstance(item.get("url"), str):
         paragraphs = (item["url"],)
-    else:
-        paragraphs = ()
     warnings: list[ParseWarning] = []
     if left_out:
         warnings.append(
@@ -98,6 +112,7 @@ def hackernews_thread(item: dict[str, Any], *, link: str, max_comments: int) -> 
         source=link,
         title=title,
         paragraphs=paragraphs,
+        quoted=quoted,
         author=html_line(author) if isinstance(author, str) and author else "[deleted]",
         comments=numbered,
         url=link,

@@ -87,17 +87,24 @@ def _children(listing: Any) -> list[Any]:
     return []
 
 
-def markdown_paragraphs(text: str) -> tuple[str, ...]:
-    """Paragraphs of a Reddit body: blank-line separated, ``>`` quote markers dropped."""
+def markdown_paragraphs(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Paragraphs of a Reddit body (blank-line separated) and which of them are ``>``
+    quotations (shown without the markers)."""
     text = text.replace("\r\n", "\n")
-    paragraphs = []
+    paragraphs: list[str] = []
+    quoted: set[int] = set()
     for block in _BLANK.split(text):
+        is_quote = bool(block.strip()) and all(
+            _QUOTE.match(line) for line in block.split("\n") if line.strip()
+        )
         cleaned = "\n".join(
             line.strip() for line in _QUOTE.sub("", block).split("\n") if line.strip()
         )
         if cleaned and cleaned != "&#x200B;":
+            if is_quote:
+                quoted.add(len(paragraphs))
             paragraphs.append(cleaned)
-    return tuple(paragraphs)
+    return tuple(paragraphs), frozenset(quoted)
 
 
 def _when(value: Any) -> tuple[str | None, str]:
@@ -126,12 +133,12 @@ def reddit_thread(
     url = base_url + permalink if isinstance(permalink, str) else None
     source = url or f"{base_url}/comments/{post['id']}"
     title = str(post.get("title") or "").strip() or f"Reddit post {post['id']}"
+    paragraphs: tuple[str, ...] = ()
+    quoted: frozenset[int] = frozenset()
     if isinstance(post.get("selftext"), str) and post["selftext"].strip():
-        paragraphs: tuple[str, ...] = markdown_paragraphs(post["selftext"])
+        paragraphs, quoted = markdown_paragraphs(post["selftext"])
     elif isinstance(post.get("url"), str) and post.get("url") != url:
         paragraphs = (post["url"],)
-    else:
-        paragraphs = ()
     raw: list[RawComment] = []
     seen: set[str] = set()
     for data in comments:
@@ -142,12 +149,16 @@ def reddit_thread(
         body = str(data["body"]) if isinstance(data.get("body"), str) else ""
         parent = data.get("parent_id")
         posted, order = _when(data.get("created_utc"))
+        texts, quotes = (
+            ((body.strip(),), frozenset()) if body.strip() in GONE else markdown_paragraphs(body)
+        )
         raw.append(
             RawComment(
                 id=cid,
                 parent=parent[3:] if isinstance(parent, str) and parent.startswith("t1_") else None,
                 author=_author(data),
-                paragraphs=(body.strip(),) if body.strip() in GONE else markdown_paragraphs(body),
+                paragraphs=texts,
+                quoted=quotes,
                 posted=posted,
                 order=(order, _base36(cid)),
             )
@@ -168,6 +179,7 @@ def reddit_thread(
         source=source,
         title=title,
         paragraphs=paragraphs,
+        quoted=quoted,
         author=_author(post),
         comments=numbered,
         url=url,

@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.models import ParseWarning, Thread
+from bot.sources.html import html_line, html_paragraphs, html_text
 from bot.sources.tree import RawComment, Reading, build_thread, number_comments
 from bot.sources.web.fetch import Fetcher, LinkRefused, Response, decode_json, refuse_status
-from bot.sources.wxr import html_line, html_paragraphs
 
 API_REL = "https://api.w.org/"
 PER_PAGE = 100
@@ -133,8 +133,9 @@ def wordpress_thread(
     if isinstance(content, dict) and content.get("protected"):
         warnings.append(ParseWarning(source, 0, "the post is password-protected: no article text"))
         paragraphs: tuple[str, ...] = ()
+        quoted: frozenset[int] = frozenset()
     else:
-        paragraphs = html_paragraphs(_rendered(content))
+        paragraphs, quoted = html_text(_rendered(content))
     name = ""
     bio = ""
     if isinstance(author, dict):
@@ -154,12 +155,14 @@ def wordpress_thread(
             skipped += 1
             continue
         parent = item.get("parent")
+        texts, quotes = html_text(_rendered(item.get("content")))
         raw.append(
             RawComment(
                 id=item["id"],
                 parent=parent if isinstance(parent, int) and parent else None,
                 author=html_line(str(item.get("author_name") or "")) or "Anonymous",
-                paragraphs=html_paragraphs(_rendered(item.get("content"))),
+                paragraphs=texts,
+                quoted=quotes,
                 posted=_date(item.get("date")) or _date(item.get("date_gmt")),
                 order=(str(item.get("date_gmt") or item.get("date") or ""), item["id"]),
             )
@@ -182,6 +185,7 @@ def wordpress_thread(
         source=source,
         title=title,
         paragraphs=paragraphs,
+        quoted=quoted,
         author=name or "Unknown author",
         author_bio=bio,
         comments=numbered,

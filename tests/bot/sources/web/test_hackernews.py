@@ -55,7 +55,8 @@ def test_conversion_keeps_the_tree_and_deleted_comments() -> None:
         "It does not seem very useful.",
     )
     tptacek = next(c for c in thread.comments if c.author == "tptacek")
-    assert tptacek.paragraphs == ("> Throw away your USB drive", "Not yet.")
+    assert tptacek.paragraphs == ("Throw away your USB drive", "Not yet.")
+    assert tptacek.quoted == {0} and first.quoted == frozenset()
 
 
 def test_the_limit_cuts_and_warns() -> None:

@@ -52,9 +52,10 @@ def test_post_ids_and_hosts() -> None:
 
 def test_markdown_quotes_lose_their_markers() -> None:
     assert markdown_paragraphs("> quoted\n> more\n\nmine\r\n\r\n&#x200B;") == (
-        "quoted\nmore",
-        "mine",
+        ("quoted\nmore", "mine"),
+        {0},
     )
+    assert markdown_paragraphs("mine\n> not all quoted") == (("mine\nnot all quoted",), set())
 
 
 def test_conversion_is_pure_and_orders_replies_after_parents() -> None:
@@ -74,6 +75,7 @@ async def test_thread_with_nesting_and_deleted_comments(reddit: FakeReddit) -> N
     thread = await read(reddit)
     assert thread.title == "What is the best tea?" and thread.author == "op_person"
     assert thread.lede == "Asking for a friend." and thread.body == ("a quoted line", "Thanks.")
+    assert thread.quoted == {1}
     assert thread.tags == ("r/tea",)
     assert thread.url == thread.source == reddit.link()
     assert len(thread.comments) == 12
@@ -87,6 +89,7 @@ async def test_thread_with_nesting_and_deleted_comments(reddit: FakeReddit) -> N
     )
     bob = thread.comments[numbers["bob: Too bitter for me, Alice."] - 1]
     assert bob.paragraphs == ("Green tea, always.", "Too bitter for me, Alice.")
+    assert bob.quoted == {0}
     assert bob.parent_number == numbers["alice: Green tea, always."]
     assert not thread.warnings
 

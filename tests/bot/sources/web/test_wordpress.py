@@ -121,6 +121,7 @@ def test_conversion_is_pure_and_keeps_parents_and_quotes() -> None:
         (2, "Ben", 1),
     ]
     assert thread.comments[1].paragraphs == ("Tea is good.", "No.")
+    assert thread.comments[1].quoted == {0}  # the <blockquote> is not Ben's words
     assert any("not approved" in w.message for w in thread.warnings)
     assert thread == wordpress_thread(post, comments, {"name": "Ed", "description": "<p>Bio</p>"},
                                       link="https://b.example/tea/")  # fmt: skip
@@ -138,6 +139,7 @@ async def test_small_site_post_with_nested_comments(small: FakeWordPress) -> Non
     assert authors[:3] == ["Alice", "Γιάννης Discord Clyde", "Bob"]
     bob = thread.comments[2]
     assert bob.parent_number == 1 and bob.paragraphs[0] == "Never dunk."
+    assert bob.quoted == {0}
     assert all(c.parent_number is None or c.parent_number < c.number for c in thread.comments)
 
 
