@@ -12,8 +12,10 @@ from bot.summaries.ranking import communities
 from bot.summaries.results import Count, Exchange
 from bot.text import fold
 
-SPLIT_CONVERSATION_AT = 9
-"""A connected part of the reply graph this big is split into its communities."""
+SPLIT_CONVERSATION_AT = 40
+"""A connected part of the reply graph bigger than this is split into its communities."""
+MIN_PIECE = 4
+"""A community smaller than this is not a sub-conversation of its own."""
 
 
 def replies(edges: Sequence[StoredEdge]) -> list[StoredEdge]:
@@ -62,22 +64,41 @@ def exchanges(edges: Sequence[StoredEdge], numbers: Mapping[int, int]) -> list[E
 def conversations(
     comments: Sequence[StoredComment], edges: Sequence[StoredEdge]
 ) -> list[list[StoredComment]]:
-    """Connected parts of the comment reply graph (the article left out), big ones split
-    into their communities; each at least two comments, biggest first."""
+    """Sub-conversations: connected parts of the comment reply graph (the article left out),
+    each at least two comments, biggest first.
+
+    A part is one debate and stays whole up to :data:`SPLIT_CONVERSATION_AT` comments; a
+    bigger one is split into its communities, except a chain (one reply after another,
+    however deep), which is never cut. Pieces smaller than :data:`MIN_PIECE` join the
+    piece they share most replies with, so a split leaves no crumbs.
+    """
     by_seq = {c.seq: c for c in comments}
     graph = nx.Graph()
     graph.add_nodes_from(sorted(by_seq))
     for edge in sorted(edges, key=lambda e: (e.source, e.target)):
-        if edge.target != ARTICLE and edge.source in by_seq and edge.target in by_seq:
+        ends = (edge.source, edge.target)
+        if edge.target != ARTICLE and edge.source != edge.target and all(s in by_seq for s in ends):
             graph.add_edge(edge.source, edge.target)
     parts: list[set[int]] = []
     for component in sorted(nx.connected_components(graph), key=min):
         if len(component) < 2:
             continue
-        if len(component) < SPLIT_CONVERSATION_AT:
+        sub = graph.subgraph(sorted(component))
+        if len(component) <= SPLIT_CONVERSATION_AT or max(d for _, d in sub.degree) <= 2:
             parts.append(set(component))
             continue
-        sub = graph.subgraph(sorted(component))
-        parts.extend(set(c) for c in communities(sub) if len(c) >= 2)
+        parts.extend(_merge_small([set(c) for c in communities(sub)], sub))
     parts.sort(key=lambda p: (-len(p), min(p)))
     return [[by_seq[s] for s in sorted(p)] for p in parts]
+
+
+def _merge_small(pieces: list[set[int]], graph: nx.Graph) -> list[set[int]]:
+    """Pieces under :data:`MIN_PIECE` comments merged into their best-connected neighbour."""
+    pieces = sorted(pieces, key=lambda p: (len(p), min(p)))
+    while len(pieces) > 1 and len(pieces[0]) < MIN_PIECE:
+        small = pieces.pop(0)
+        links = [sum(1 for a in small for b in graph[a] if b in other) for other in pieces]
+        target = max(range(len(pieces)), key=lambda i: (links[i], -min(pieces[i])))
+        pieces[target] |= small
+        pieces.sort(key=lambda p: (len(p), min(p)))
+    return pieces

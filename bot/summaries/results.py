@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 """Bumped whenever the output changes, so cached payloads of older versions are ignored."""
 
 
@@ -48,6 +48,28 @@ class Exchange:
 
 
 @dataclass(frozen=True, slots=True)
+class Point:
+    """One of a person's points: a sentence of theirs, and what it answers when it needs that.
+
+    ``context`` is set when the sentence only makes sense with what it replies to ("How
+    exactly?", "Those countries…"): ``↪ to Michael (#25): “…”``, their words, not ours."""
+
+    sentence: KeySentence
+    context: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """A person's position in one line: their most central sentence of their own, and whom
+    they mostly answered (``leaning``: ``against``, ``with``, or ``""`` when unclear)."""
+
+    sentence: KeySentence | None
+    partner: str | None = None
+    exchanges: int = 0
+    leaning: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AuthorSummary:
     """One person in one thread: figures, partners, and what they said in their own words."""
 
@@ -64,7 +86,10 @@ class AuthorSummary:
     answered: tuple[Count, ...]
     answered_by: tuple[Count, ...]
     exchange: Exchange | None
-    sentences: tuple[KeySentence, ...]
+    stance: Stance
+    points: tuple[Point, ...]
+    cites: tuple[KeySentence, ...]
+    """Passages they pasted from outside the thread (a study, a news story): shown as quoted."""
     phrases: tuple[str, ...]
 
 
@@ -77,12 +102,34 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
+class Side:
+    """One main participant of a sub-conversation and what they argued in it."""
+
+    name: str
+    comments: int
+    points: tuple[KeySentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """``source`` answered ``target`` ``count`` times in a sub-conversation, ``leaning``
+    ``against`` or ``with`` them (agreement and disagreement cues in the replies)."""
+
+    source: str
+    target: str
+    leaning: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Conversation:
-    """A connected part of the reply graph: who, with how many comments, and which comments."""
+    """A connected part of the reply graph: who, which comments, the sides and how they met."""
 
     people: tuple[Count, ...]
     numbers: tuple[int, ...]
     phrases: tuple[str, ...]
+    sides: tuple[Side, ...] = ()
+    relations: tuple[Relation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +147,14 @@ class ThreadSummary:
     title: str
     post_author: str
     lede: str
-    article: tuple[KeySentence, ...]
+    claim: tuple[KeySentence, ...]
+    """The article's point in the post author's own words (quoted news copy left out)."""
     comments: int
     words: int
     participants: tuple[Participant, ...]
     conversations: tuple[Conversation, ...]
+    more_conversations: int
+    """Sub-conversations left out of :attr:`conversations` (the list is capped)."""
     most_answered: tuple[Answered, ...]
     article_replies: int
     exchanges: tuple[Exchange, ...]

@@ -13,11 +13,21 @@ from collections.abc import Sequence
 import discord
 
 from bot.models import ARTICLE, StoredThread
-from bot.summaries.results import AuthorSummary, Count, Exchange, KeySentence, ThreadSummary
+from bot.summaries.results import (
+    AuthorSummary,
+    Conversation,
+    Count,
+    Exchange,
+    KeySentence,
+    Point,
+    Stance,
+    ThreadSummary,
+)
 from bot.summaries.service import SummaryView
 from bot.text import safe, snippet, truncate
 from bot.ui.limits import (
     EMBED_DESCRIPTION_MAX,
+    EMBED_FIELD_NAME_MAX,
     EMBED_FIELD_VALUE_MAX,
     EMBED_TITLE_MAX,
     EMBED_TOTAL_MAX,
@@ -25,6 +35,7 @@ from bot.ui.limits import (
 from bot.ui.rendering import COLOUR, footer_title
 
 SENTENCE_MAX = 280
+CONTEXT_MAX = 100
 BRIEF_MAX = 1200
 ARTICLE_SENTENCE_MAX = 320
 FIELD_MAX = 900
@@ -81,8 +92,43 @@ def exchange_text(e: Exchange, *, plain: bool = False) -> str:
     )
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 reply``, ``2 replies``: the count with the right form of the noun."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def unbullet(text: str) -> str:
+    """A list item's own "• " dropped, so a bullet we add is not doubled."""
+    return text.lstrip().removeprefix("•").strip()
+
+
 def sentence_line(s: KeySentence, limit: int = SENTENCE_MAX) -> str:
     return f"**{where(s.number)}** {safe(truncate(' '.join(s.text.split()), limit))}"
+
+
+def point_line(p: Point, *, plain: bool = False) -> str:
+    """``#26 (↪ to Michael (#25): “How exactly?”) They’d …``: a point, with what it answers."""
+    text = truncate(" ".join(p.sentence.text.split()), SENTENCE_MAX)
+    context = truncate(p.context, CONTEXT_MAX)
+    if plain:
+        return f"{where(p.sentence.number)}: " + (f"({context}) " if context else "") + text
+    lead = f"*({safe(context)})* " if context else ""
+    return f"**{where(p.sentence.number)}** {lead}{safe(text)}"
+
+
+def stance_text(st: Stance, *, plain: bool = False) -> str:
+    """``“…” (#9) — mostly against Michael (12 exchanges)``."""
+    parts = []
+    if st.sentence is not None:
+        said = truncate(" ".join(st.sentence.text.split()), SENTENCE_MAX)
+        parts.append(f"“{said if plain else safe(said)}” ({where(st.sentence.number)})")
+    if st.partner:
+        how = {"against": "mostly against", "with": "mostly with"}.get(
+            st.leaning, "mostly answering"
+        )
+        who = st.partner if plain else safe(truncate(st.partner, 60))
+        parts.append(f"{how} {who} ({plural(st.exchanges, 'exchange')})")
+    return " — ".join(parts)
 
 
 def _note(view: SummaryView) -> list[str]:
@@ -136,7 +182,7 @@ def author_figures(s: AuthorSummary) -> str:
     if s.comments:
         span = f"#{s.first}" if s.first == s.last else f"#{s.first}–#{s.last}"
         parts.append(
-            f"**{s.comments}** comment{'s' * (s.comments != 1)} ({span}) · "
+            f"**{plural(s.comments, 'comment')}** ({span}) · "
             f"{percent(s.comment_share)} of the comments, {percent(s.word_share)} of the words"
         )
     elif not s.wrote_article:
@@ -146,21 +192,21 @@ def author_figures(s: AuthorSummary) -> str:
 
 
 def author_summary_embed(thread: StoredThread, view: SummaryView) -> discord.Embed:
-    """``/author summary``: figures, partners, the longest exchange, key sentences and phrases."""
+    """``/author summary``: figures, stance, points, what they cited, partners, key phrases."""
     s = view.summary
     assert isinstance(s, AuthorSummary)
-    said = [sentence_line(k) for k in s.sentences]
-    description = _description(
-        [
-            *_note(view),
-            author_figures(s),
-            *_brief(view),
-            "**In their own words**\n" + lines_within(said, 2400, "Nothing of their own."),
-        ]
-    )
+    parts = [*_note(view), author_figures(s), *_brief(view)]
+    if s.stance.sentence is not None or s.stance.partner:
+        parts.append("**Stance** " + stance_text(s.stance))
+    said = [point_line(p) for p in s.points]
+    if said or s.stance.sentence is None:
+        parts.append("**Their points**\n" + lines_within(said, 2400, "Nothing of their own."))
+    if s.cites:
+        cited = [f"> {safe(unbullet(c.text))} ({where(c.number)})" for c in s.cites]
+        parts.append("**Quoted from elsewhere** (not their words)\n" + lines_within(cited, 700))
     embed = discord.Embed(
         title=truncate(f"{safe(s.name)} in “{safe(thread.title)}”", EMBED_TITLE_MAX),
-        description=description,
+        description=_description(parts),
         colour=COLOUR,
     )
     _field(embed, "Answered", counts_text(s.answered), inline=True)
@@ -183,8 +229,13 @@ def author_summary_text(thread: StoredThread, view: SummaryView) -> str:
     out.append(author_figures(s).replace("**", ""))
     if view.brief:
         out += ["", f"In brief ({view.model}):", view.brief]
-    out += ["", "In their own words:"]
-    out += [f"  {where(k.number)}: {k.text}" for k in s.sentences] or ["  (nothing of their own)"]
+    if s.stance.sentence is not None or s.stance.partner:
+        out += ["", "Stance: " + stance_text(s.stance, plain=True)]
+    out += ["", "Their points:"]
+    out += [f"  {point_line(p, plain=True)}" for p in s.points] or ["  (nothing more of their own)"]
+    if s.cites:
+        out.append("Quoted from elsewhere (not their words):")
+        out += [f"  > {unbullet(c.text)} ({where(c.number)})" for c in s.cites]
     if s.answered:
         out.append("Answered: " + ", ".join(f"{c.name} ×{c.count}" for c in s.answered))
     if s.answered_by:
@@ -199,34 +250,56 @@ def author_summary_text(thread: StoredThread, view: SummaryView) -> str:
 # ---- whole thread ---------------------------------------------------------------------------
 
 
-def _conversation_lines(s: ThreadSummary, *, plain: bool = False) -> list[str]:
-    lines = []
-    for c in s.conversations:
-        who = ", ".join(
-            f"{p.name if plain else safe(truncate(p.name, 60))} {p.count}" for p in c.people
+def conversation_title(c: Conversation) -> str:
+    return f"{numbers_text(c.numbers)} ({plural(len(c.numbers), 'comment')})"
+
+
+def conversation_lines(c: Conversation, *, plain: bool = False) -> list[str]:
+    """Who took part, the topic, each side's sentences, and who sided with or against whom."""
+
+    def name(n: str) -> str:
+        return n if plain else safe(truncate(n, 60))
+
+    who = ", ".join(f"{name(p.name)} {p.count}" for p in c.people)
+    topic = f" — {' · '.join(c.phrases if plain else (safe(p) for p in c.phrases))}"
+    lines = [f"{who}{topic if c.phrases else ''}"]
+    for side in c.sides:
+        said = " ".join(
+            f"“{truncate(' '.join(k.text.split()), SENTENCE_MAX)}” ({where(k.number)})"
+            if plain
+            else f"“{safe(truncate(' '.join(k.text.split()), SENTENCE_MAX))}” ({where(k.number)})"
+            for k in side.points
         )
-        topic = f" — {' · '.join(c.phrases if plain else (safe(p) for p in c.phrases))}"
+        lines.append(f"{name(side.name)}: {said}" if plain else f"**{name(side.name)}**: {said}")
+    for r in c.relations:
+        verb = "sided with" if r.leaning == "with" else "argued against"
         lines.append(
-            f"{numbers_text(c.numbers)} ({len(c.numbers)} comments): {who}"
-            f"{topic if c.phrases else ''}"
+            f"{name(r.source)} {verb} {name(r.target)} ({plural(r.count, 'reply', 'replies')})"
         )
     return lines
 
 
+def _counts_line(s: ThreadSummary) -> str:
+    return (
+        f"{plural(s.comments, 'comment')} · {plural(len(s.participants), 'person', 'people')} · "
+        f"{s.words} words of their own · "
+        f"{plural(s.article_replies, 'reply', 'replies')} to the article itself"
+    )
+
+
 def thread_summary_embed(thread: StoredThread, view: SummaryView) -> discord.Embed:
-    """``/thread summary``: the article in brief, who took part, sub-conversations, replies."""
+    """``/thread summary``: the article's claim, who took part, each sub-conversation's sides."""
     s = view.summary
     assert isinstance(s, ThreadSummary)
-    article = [f"*{safe(truncate(s.lede, ARTICLE_SENTENCE_MAX))}*"] if s.lede else []
-    article += [f"• {safe(truncate(k.text, ARTICLE_SENTENCE_MAX))}" for k in s.article]
+    article = [f"*{safe(truncate(unbullet(s.lede), ARTICLE_SENTENCE_MAX))}*"] if s.lede else []
+    article += [f"• {safe(truncate(unbullet(k.text), ARTICLE_SENTENCE_MAX))}" for k in s.claim]
     by = f" by {safe(s.post_author)}" if s.post_author else ""
     description = _description(
         [
             *_note(view),
             f"**The article**{by}\n" + ("\n".join(article) or "No text."),
             *_brief(view),
-            f"**{s.comments}** comments · **{len(s.participants)}** people · "
-            f"**{s.words}** words of their own · **{s.article_replies}** on the article itself",
+            _counts_line(s),
         ]
     )
     embed = discord.Embed(
@@ -234,21 +307,27 @@ def thread_summary_embed(thread: StoredThread, view: SummaryView) -> discord.Emb
         description=description,
         colour=COLOUR,
     )
+    for k, c in enumerate(s.conversations):
+        more = ""
+        if k == len(s.conversations) - 1 and s.more_conversations:
+            more = f"\n… and {plural(s.more_conversations, 'more sub-conversation')}"
+        value = lines_within(conversation_lines(c), FIELD_MAX - len(more)) + more
+        name = truncate(f"Sub-conversation {conversation_title(c)}", EMBED_FIELD_NAME_MAX)
+        embed.add_field(name=name, value=value, inline=False)
     people = [
-        f"**{safe(truncate(p.name, 60))}** {p.comments} comment{'s' * (p.comments != 1)}, "
+        f"**{safe(truncate(p.name, 60))}** {plural(p.comments, 'comment')}, "
         f"{percent(p.word_share)} of the words"
         for p in s.participants
     ]
     if len(people) > PEOPLE_SHOWN:
         people = [*people[:PEOPLE_SHOWN], f"… and {len(people) - PEOPLE_SHOWN} more"]
     _field(embed, "Participants", people)
-    _field(embed, "Sub-conversations", _conversation_lines(s))
     _field(
         embed,
         "Most answered",
         [
-            f"**#{a.number}** {safe(truncate(a.author, 60))} · {a.replies} "
-            f"repl{'ies' if a.replies != 1 else 'y'}: “{safe(snippet(a.text, 90))}”"
+            f"**#{a.number}** {safe(truncate(a.author, 60))} · "
+            f"{plural(a.replies, 'reply', 'replies')}: “{safe(snippet(a.text, 90))}”"
             for a in s.most_answered
         ],
     )
@@ -266,26 +345,27 @@ def thread_summary_text(thread: StoredThread, view: SummaryView) -> str:
     if view.note:
         out.append(f"! {view.note}")
     if s.lede:
-        out.append(s.lede)
-    out += [f"  • {k.text}" for k in s.article]
+        out.append(unbullet(s.lede))
+    out += [f"  • {unbullet(k.text)}" for k in s.claim]
     if view.brief:
         out += ["", f"In brief ({view.model}):", view.brief]
+    out += ["", _counts_line(s), "Sub-conversations:"]
+    for c in s.conversations:
+        lines = conversation_lines(c, plain=True)
+        out.append(f"  {conversation_title(c)}: {lines[0]}")
+        out += [f"    {line}" for line in lines[1:]]
+    if s.more_conversations:
+        out.append(f"  … and {plural(s.more_conversations, 'more sub-conversation')}")
+    if not s.conversations:
+        out.append("  none")
+    out.append("Participants:")
     out += [
-        "",
-        f"{s.comments} comments, {len(s.participants)} people, {s.words} own words, "
-        f"{s.article_replies} on the article itself",
-        "Participants:",
-    ]
-    out += [
-        f"  {p.name}: {p.comments} comment{'s' * (p.comments != 1)}, "
-        f"{percent(p.word_share)} of the words"
+        f"  {p.name}: {plural(p.comments, 'comment')}, {percent(p.word_share)} of the words"
         for p in s.participants
     ]
-    out.append("Sub-conversations:")
-    out += [f"  {line}" for line in _conversation_lines(s, plain=True)] or ["  none"]
     out.append("Most answered:")
     out += [
-        f"  #{a.number} {a.author}: {a.replies} replies — {snippet(a.text, 90)}"
+        f"  #{a.number} {a.author}: {plural(a.replies, 'reply', 'replies')} — {snippet(a.text, 90)}"
         for a in s.most_answered
     ] or ["  none"]
     if s.exchanges:

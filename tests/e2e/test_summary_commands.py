@@ -61,7 +61,7 @@ async def test_author_summary_and_post_author(fake_discord: FakeDiscord, bot: Th
     choices = (await handle.response()).choices
     assert choices is not None and choices[0]["value"] == "James Joyner"
     for name, expect in (
-        ("Michael", "7** comments (#9–#31)"),
+        ("Michael", "**7 comments** (#9–#31)"),
         ("James Joyner", "Wrote the article"),
     ):
         reply = await (
@@ -70,7 +70,7 @@ async def test_author_summary_and_post_author(fake_discord: FakeDiscord, bot: Th
             )
         ).response()
         text = message_text(shown(reply))
-        assert expect in text and "In their own words" in text, text
+        assert expect in text and "**Stance**" in text, text
     unknown = await (
         await fake_discord.send_slash_command(
             "author summary", {"thread": SEED_SLUG, "name": "Bithed"}
@@ -99,7 +99,7 @@ async def test_llm_backend_answer_fallback_and_cooldown(
         fake_llm.mode = "429"
         text = message_text(shown(await ask("Bithead")))
         assert "could not be used (the model is rate limited)" in text
-        assert "In their own words" in text
+        assert "**Stance**" in text
         fake_llm.mode = "ok"
         text = message_text(shown(await ask("Michael")))
         assert "In brief" in text and "Bithead says Iran is behind it" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import discord
@@ -17,6 +18,10 @@ from bot.summaries.results import (
     Exchange,
     KeySentence,
     Participant,
+    Point,
+    Relation,
+    Side,
+    Stance,
     ThreadSummary,
 )
 from bot.summaries.service import SummaryView
@@ -69,7 +74,9 @@ def huge_author(text: str = HOSTILE * 40) -> AuthorSummary:
         answered=people,
         answered_by=people,
         exchange=Exchange(HOSTILE * 3, HOSTILE * 3, 999, 1, 10**6),
-        sentences=tuple(KeySentence(i, i, text) for i in range(8)),
+        stance=Stance(KeySentence(1, 1, text), HOSTILE * 3, 12, "against"),
+        points=tuple(Point(KeySentence(i, i, text), f"↪ to {HOSTILE}: “{text}”") for i in range(8)),
+        cites=tuple(KeySentence(i, i, text) for i in range(3)),
         phrases=tuple(HOSTILE * 3 for _ in range(6)),
     )
 
@@ -80,13 +87,21 @@ def huge_thread(text: str = HOSTILE * 40) -> ThreadSummary:
         title=text,
         post_author=HOSTILE,
         lede=text,
-        article=tuple(KeySentence(0, 0, text) for _ in range(3)),
+        claim=tuple(KeySentence(0, 0, text) for _ in range(3)),
         comments=10**5,
         words=10**7,
         participants=tuple(Participant(HOSTILE * 3, 5, 5, 0.01) for _ in range(400)),
         conversations=tuple(
-            Conversation(people, tuple(range(0, 3000, 2)), (HOSTILE,) * 3) for _ in range(5)
+            Conversation(
+                people,
+                tuple(range(0, 3000, 2)),
+                (HOSTILE,) * 3,
+                tuple(Side(HOSTILE * 3, 9, (KeySentence(1, 1, text),) * 4) for _ in range(8)),
+                tuple(Relation(HOSTILE, HOSTILE * 2, "with", 3) for _ in range(4)),
+            )
+            for _ in range(5)
         ),
+        more_conversations=12,
         most_answered=tuple(Answered(i, HOSTILE * 3, 50, text) for i in range(5)),
         article_replies=7,
         exchanges=tuple(Exchange(HOSTILE, HOSTILE, 5, 1, 9) for _ in range(3)),
@@ -147,6 +162,32 @@ def test_terminal_text_is_plain() -> None:
     assert "A *star* here." in text and "\\*" not in text
     whole = thread_summary_text(thread("Title"), SummaryView(huge_thread("Plain _text_.")))
     assert "Plain _text_." in whole and "Sub-conversations:" in whole
+    assert "… and 12 more sub-conversations" in whole and "• •" not in whole
+
+
+def test_cosmetics_one_bullet_singular_counts_and_replies_to_the_article() -> None:
+    summary = dataclasses.replace(
+        huge_thread("• Threaded comments up to 10 levels deep"),
+        article_replies=1,
+        most_answered=(Answered(3, "Ann", 1, "Said a thing."),),
+        more_conversations=1,
+    )
+    for text in (
+        thread_summary_text(thread("T"), SummaryView(summary)),
+        str(thread_summary_embed(thread("T"), SummaryView(summary)).to_dict()),
+    ):
+        assert "• •" not in text and "• Threaded comments" in text
+        assert "1 reply to the article itself" in text and "on the article itself" not in text
+        assert "1 replies" not in text and "1 reply" in text
+        assert "… and 1 more sub-conversation" in text and "1 more sub-conversations" not in text
+
+
+def test_stance_and_points_show_context_and_citations() -> None:
+    author = huge_author("Plain words.")
+    text = author_summary_text(thread("T"), SummaryView(author))
+    assert "Stance: “Plain words.” (#1) — mostly against" in text and "(12 exchanges)" in text
+    assert f"#2: (↪ to {HOSTILE}: “Plain words.”) Plain words." in text
+    assert "Quoted from elsewhere (not their words):" in text
 
 
 def test_numbers_fold_into_ranges() -> None:

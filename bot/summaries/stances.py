@@ -1,0 +1,75 @@
+"""Who agreed with whom, and which sentences cannot stand on their own.
+
+Both from small lists of cues, on purpose: a reply that opens "I agree" or "X has it
+right" sides with X, one that opens "No." or "I'm not sure I buy that" does not. Cues are
+read in the replying comment's own words only, and only where a reply says such things:
+its first sentences. A sentence that opens with a pointer back ("That", "Those countries",
+"Because") or is a bare short question needs what it answers next to it to be read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.summaries.sentences import normalise
+
+AGAINST = "against"
+WITH = "with"
+
+_AGREE = re.compile(
+    r"\b(?:i agree|agreed|i concur|has it right|have it right|got it right|is right|"
+    r"are right|exactly|good point|great point|well said|fair enough|true enough|"
+    r"points out|pointed out|as \w+ said|i'll grant|granted|you're right|quite right|"
+    r"thanks|thank you|precisely|indeed)\b",
+    re.IGNORECASE,
+)
+_DISAGREE = re.compile(
+    r"(?:^|\b)(?:no[.,!]|nope|wrong|not sure i buy|don't buy|i disagree|disagree|nonsense|"
+    r"ridiculous|absurd|nuts|bs\b|baloney|hogwash|not true|that's not|isn't true|"
+    r"you're (?:wrong|kidding)|how exactly|really\?|which one\?|so what|circular|"
+    r"fails the|doesn't (?:hold|follow|pass)|on the contrary|"
+    r"the problem with|you miss|missing the point|straw ?man|laughable)",
+    re.IGNORECASE,
+)
+_OPENING_SENTENCES = 2
+
+_DEPENDENT = re.compile(
+    r"^(?:that|this|those|these|they|they're|them|he|she|his|her|which|because|so|and|but|"
+    r"or|yes|yeah|no|nope|exactly|well|oh|true)\b",
+    re.IGNORECASE,
+)
+"""Openers that point back. Not "it" ("It's in our interest to stay" stands alone)."""
+SHORT_QUESTION_WORDS = 6
+
+
+def leaning(sentences: Sequence[str]) -> str:
+    """``against``, ``with`` or ``""``: what the opening of a reply says about its target."""
+    opening = " ".join(normalise(s) for s in sentences[:_OPENING_SENTENCES])
+    agree = len(_AGREE.findall(opening))
+    disagree = len(_DISAGREE.findall(opening))
+    if disagree > agree:
+        return AGAINST
+    if agree > disagree:
+        return WITH
+    return ""
+
+
+def overall(leanings: Sequence[str]) -> str:
+    """The leaning of several replies to one person: the clear majority, else ``""``."""
+    counts = Counter(x for x in leanings if x)
+    if not counts:
+        return ""
+    (top, n), *rest = counts.most_common()
+    if rest and rest[0][1] == n:
+        return ""
+    return top
+
+
+def depends_on_context(sentence: str) -> bool:
+    """A sentence that points back at what it answers, or a bare short question."""
+    text = normalise(sentence).strip().lstrip("“\"'‘(…. ")
+    if _DEPENDENT.match(text):
+        return True
+    return text.endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS
