@@ -20,6 +20,10 @@ a ``<blockquote>`` of a book. Nobody in the thread wrote them, and nothing repli
 ELISION = "[…]"
 """The marker a capture uses where the blog post elided part of its body."""
 
+MAX_NAME = 200
+"""Longest name of a person (commenter, post author) a thread file may give: a longer one
+is refused with the line, since names are matched and indexed in many ways downstream."""
+
 Via = Literal["quote", "mention", "article", "parent"]
 """How we know a comment replies to another one."""
 

@@ -25,7 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import ParseError as XMLParseError
 
-from bot.models import Comment, ParseError, ParseWarning, Thread, content_hash
+from bot.models import MAX_NAME, Comment, ParseError, ParseWarning, Thread, content_hash
 from bot.sources.html import html_blocks, html_line
 
 _WP = re.compile(r"^https?://wordpress\.org/export/\d+(?:\.\d+)*/$")
@@ -40,6 +40,7 @@ PEOPLE_COMMENT_TYPES = ("", "comment")
 """``wp:comment_type`` values written by people; pingbacks and trackbacks are left out."""
 
 _NO_DATE = "0000-00-00 00:00:00"
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 # ---- XML with line numbers -------------------------------------------------------------
@@ -241,7 +242,8 @@ def _thread(
     paragraphs = tuple(b.text for b in blocks)
     quoted = frozenset(i for i, b in enumerate(blocks) if b.quoted)
     login = _text(item, "dc", "creator").strip()
-    author = authors.get(login, html_line(login))
+    author = authors.get(login) or html_line(login)
+    _check_name(author, "post author (<dc:creator>)", source, line)
     tags = _tags(item)
     url = (item.findtext("link") or "").strip() or None
     published = _date(_text(item, "wp", "post_date_gmt")) or _date(_text(item, "wp", "post_date"))
@@ -279,6 +281,15 @@ def _thread(
     )
 
 
+def _check_name(name: str, what: str, source: str, line: int) -> None:
+    if len(name) > MAX_NAME:
+        raise ParseError(
+            source,
+            line,
+            f"expected a {what} of at most {MAX_NAME} characters, found {len(name):,}",
+        )
+
+
 def _counts(skipped: dict[str, int]) -> list[str]:
     labels = {
         "pingback": ("pingback", "pingbacks"),
@@ -296,14 +307,16 @@ def _counts(skipped: dict[str, int]) -> list[str]:
 
 def _tags(item: Element) -> tuple[str, ...]:
     """Categories then tags, each once, in file order."""
-    seen: dict[str, None] = {}
+    tags: list[str] = []
+    seen: set[str] = set()
     for category in item.findall("category"):
         if category.get("domain", "category") not in ("category", "post_tag"):
             continue
         name = html_line(category.text or "")
-        if name and name.casefold() not in {s.casefold() for s in seen}:
-            seen[name] = None
-    return tuple(seen)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+    return tuple(tags)
 
 
 def _date(raw: str) -> str | None:
@@ -320,17 +333,29 @@ def _comments(
     kept ancestor, so a thread keeps its shape when a moderator removed a link of it.
     """
     parents: dict[int, int] = {}
+    first_line: dict[int, int] = {}
     kept: list[_RawComment] = []
     skipped: dict[str, int] = {}
     for element in elements:
         line = doc.line(element)
         raw_id = _text(element, "wp", "comment_id").strip()
         raw_parent = _text(element, "wp", "comment_parent").strip() or "0"
-        if not raw_id.isdigit() or not raw_parent.isdigit():
+        if not _ID.fullmatch(raw_id) or not _ID.fullmatch(raw_parent):
             raise ParseError(
                 source, line, "expected a numeric <wp:comment_id> and <wp:comment_parent>"
             )
         comment_id, parent = int(raw_id), int(raw_parent)
+        if comment_id in first_line:
+            warnings.append(
+                ParseWarning(
+                    source,
+                    line,
+                    f"comment id {comment_id} appears again (first at line "
+                    f"{first_line[comment_id]}): kept once",
+                )
+            )
+            continue
+        first_line[comment_id] = line
         parents[comment_id] = parent
         kind = _text(element, "wp", "comment_type").strip().lower()
         approved = _text(element, "wp", "comment_approved").strip().lower()
@@ -344,11 +369,13 @@ def _comments(
         blocks = html_blocks(_text(element, "wp", "comment_content"))
         local = _date(_text(element, "wp", "comment_date"))
         gmt = _date(_text(element, "wp", "comment_date_gmt"))
+        author = html_line(_text(element, "wp", "comment_author")) or "Anonymous"
+        _check_name(author, "<wp:comment_author>", source, line)
         kept.append(
             _RawComment(
                 id=comment_id,
                 parent=parent,
-                author=html_line(_text(element, "wp", "comment_author")) or "Anonymous",
+                author=author,
                 paragraphs=tuple(b.text for b in blocks),
                 quoted=frozenset(i for i, b in enumerate(blocks) if b.quoted),
                 posted=local or gmt,
@@ -358,9 +385,10 @@ def _comments(
         )
     kept.sort(key=lambda c: c.sort_key)
     numbers = {c.id: n for n, c in enumerate(kept, start=1)}
+    ancestors: dict[int, int | None] = {}
     comments: list[Comment] = []
     for number, raw in enumerate(kept, start=1):
-        parent_number = _kept_ancestor(raw.parent, parents, numbers)
+        parent_number = _kept_ancestor(raw.parent, parents, numbers, ancestors)
         if raw.parent and raw.parent not in parents:
             warnings.append(
                 ParseWarning(
@@ -387,11 +415,30 @@ def _comments(
     return tuple(comments), skipped
 
 
-def _kept_ancestor(parent: int, parents: dict[int, int], numbers: dict[int, int]) -> int | None:
+def _kept_ancestor(
+    parent: int,
+    parents: dict[int, int],
+    numbers: dict[int, int],
+    known: dict[int, int | None],
+) -> int | None:
+    """Number of the nearest kept comment up the parent chain from ``parent`` (None: none).
+
+    ``known`` remembers the answer for every id walked through, so a long chain of
+    left-out comments is walked once, not once per reply hanging below it.
+    """
+    path: list[int] = []
     seen: set[int] = set()
+    found: int | None = None
     while parent and parent not in seen:
+        if parent in known:
+            found = known[parent]
+            break
         if parent in numbers:
-            return numbers[parent]
+            found = numbers[parent]
+            break
         seen.add(parent)
+        path.append(parent)
         parent = parents.get(parent, 0)
-    return None
+    for walked in path:
+        known[walked] = found
+    return found
