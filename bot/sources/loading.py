@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 
 THREAD_SUFFIXES = (".txt", ".xml")
 
+PARAGRAPHS_PER_COMMENT = 5
+"""With the comment limit, bounds a file's paragraphs: a file of 250,000 one-letter
+paragraphs fits in 2 MB and would cost seconds of reply inference for nothing."""
+
 
 @dataclass(slots=True)
 class IngestReport:
@@ -46,6 +50,11 @@ def parse_bytes(data: bytes, source: str) -> list[Thread]:
         threads: list[Thread] = parse_wxr(text, source)
         return threads
     return [parse_thread(text, source)]
+
+
+def count_paragraphs(threads: list[Thread]) -> int:
+    """Paragraphs of articles and comments together."""
+    return sum(1 + len(t.body) + sum(len(c.paragraphs) for c in t.comments) for t in threads)
 
 
 def load_file(path: Path) -> list[Thread]:

@@ -27,7 +27,12 @@ from typing import Any, Protocol
 from bot.errors import UserFacingError
 from bot.inference import infer_replies
 from bot.models import IngestResult, ParseError, ParseWarning, ReplyStructure, Thread
-from bot.sources.loading import parse_bytes, store_thread
+from bot.sources.loading import (
+    PARAGRAPHS_PER_COMMENT,
+    count_paragraphs,
+    parse_bytes,
+    store_thread,
+)
 from bot.storage import Storage
 from bot.text import safe, truncate
 from bot.ui.limits import CONTENT_MAX
@@ -42,9 +47,9 @@ from bot.workers import (
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
-UPLOAD_LIMITS = Limits(cpu_s=10, memory_mb=300, wall_s=15)
+UPLOAD_LIMITS = Limits(cpu_s=8, memory_mb=300, wall_s=10)
 """What reading one upload may cost. The largest files the default limits allow (2 MB,
-or 20,000 short comments) take about 1 s of CPU and 60 MB; ten times that is refused."""
+or 20,000 short comments) take about 1 s of CPU and 60 MB; eight times that is refused."""
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +135,13 @@ def parse_upload(data: bytes, filename: str, *, max_comments: int) -> list[Threa
         raise ImportRefused(
             f"{filename} has no comments: expected a 'Comments' line followed by numbered "
             "comments like '  1. Name says:'."
+        )
+    paragraphs = count_paragraphs(threads)
+    if paragraphs > PARAGRAPHS_PER_COMMENT * max_comments:
+        raise ImportRefused(
+            f"{filename} holds {paragraphs:,} paragraphs; imports are limited to "
+            f"{PARAGRAPHS_PER_COMMENT * max_comments:,} ({PARAGRAPHS_PER_COMMENT} a comment "
+            "of IMPORT_MAX_COMMENTS)."
         )
     return threads
 

@@ -177,8 +177,15 @@ async def test_mixed_encodings_fall_back_to_windows_1252() -> None:
     assert read.comments == 5
 
 
-async def test_one_comment_of_250000_paragraphs_is_read() -> None:
+async def test_one_comment_of_250000_paragraphs_is_refused_by_the_paragraph_limit() -> None:
     body = "\n\n".join(["    p"] * 250_000)
+    data = capture([("Alice", "first"), *ordinary()]).replace(b"    first", body.encode(), 1)
+    read = await read_hostile(data)
+    assert "holds 250,005 paragraphs; imports are limited to 100,000" in read.refused
+
+
+async def test_a_comment_of_50000_paragraphs_is_read() -> None:
+    body = "\n\n".join(f"    paragraph {n}" for n in range(50_000))
     data = capture([("Alice", "first"), *ordinary()]).replace(b"    first", body.encode(), 1)
     read = await read_hostile(data)
     assert read.comments == 4
@@ -264,7 +271,8 @@ async def test_a_duplicate_comment_id_is_kept_once_with_a_warning() -> None:
     read = await read_hostile(wxr(wp_item(wp_comment(7) + wp_comment(7, "again"))), "dup.xml")
     assert read.comments == 1
     assert any(
-        "comment id 7 appears again (first at line 5): kept once" in w for w in read.warnings
+        "dup.xml:5: comment id 7 appears again (first at line 4): kept once" in w
+        for w in read.warnings
     )
 
 
