@@ -7,8 +7,9 @@ A thread does not help, because pure-Python work holds the GIL. So each call run
 fresh child process with
 
 - ``RLIMIT_CPU`` (the kernel stops it after ``cpu_s`` seconds of CPU),
-- ``RLIMIT_AS`` (its allocations fail beyond ``memory_mb`` of address space: Python raises
-  ``MemoryError`` there, reported as :class:`WorkerOutOfMemory`),
+- ``RLIMIT_AS`` (its allocations fail once it has taken ``memory_mb`` of address space
+  beyond what it started with, i.e. beyond the modules the forkserver imported and shares
+  with it: Python raises ``MemoryError`` there, reported as :class:`WorkerOutOfMemory`),
 - a wall-clock timeout kept by the bot, which kills the child with ``SIGKILL``.
 
 Children come from multiprocessing's *forkserver*: a small single-threaded server process,
@@ -64,7 +65,8 @@ _EXIT_OOM = 3
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one call may use: CPU seconds, address space (whole child process) and wall time."""
+    """What one call may use: CPU seconds, memory it allocates (address space on top of the
+    worker's imports) and wall-clock seconds."""
 
     cpu_s: float = 10.0
     memory_mb: int = 300
@@ -115,7 +117,7 @@ def _child(
     if resource is not None:
         cpu = math.ceil(limits.cpu_s)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        memory = limits.memory_mb * 1024 * 1024
+        memory = _address_space() + limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     fd = writer.fileno()
     try:
@@ -140,6 +142,15 @@ def _child(
     except MemoryError:
         os._exit(_EXIT_OOM)
     os._exit(0)  # no interpreter teardown: nothing to flush, and it is quicker
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm") as statm:  # noqa: PTH123 - no pathlib in the child
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class Workers:

@@ -47,7 +47,7 @@ from bot.workers import (
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
-UPLOAD_LIMITS = Limits(cpu_s=8, memory_mb=300, wall_s=10)
+UPLOAD_LIMITS = Limits(cpu_s=8, memory_mb=200, wall_s=10)
 """What reading one upload may cost. The largest files the default limits allow (2 MB,
 or 20,000 short comments) take about 1 s of CPU and 60 MB; eight times that is refused."""
 

@@ -33,6 +33,7 @@ async def read_hostile(data: bytes, filename: str = "hostile.txt") -> Read:
     """Read ``data`` under the upload limits; the bounds hold whatever the outcome."""
     began = time.monotonic()
     read = await run_in_worker(measured_read, data, filename, limits=UPLOAD_LIMITS)
+    print(f"{filename}: {read.cpu_s:.2f} s CPU, peak {read.peak_mb:.0f} MB")
     assert time.monotonic() - began < TIME_BOUND_S
     assert read.cpu_s < TIME_BOUND_S
     assert read.peak_mb < MEMORY_BOUND_MB
