@@ -231,3 +231,31 @@ def describe(db: Path) -> Figure:
         ),
         details={"rows": counts, "file_mb": mb, "built_by": built, "code_now": now},
     )
+
+
+STORAGE_TARGET = 1000
+"""Bytes of database file per stored comment, at most (issue 17.5)."""
+
+
+def storage_size(db: Path) -> Figure:
+    """Bytes of file per comment in the corpus database, everything included (indexes,
+    search, free pages), against :data:`STORAGE_TARGET`."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        comments = int(conn.execute("SELECT count(*) FROM comments").fetchone()[0])
+    finally:
+        conn.close()
+    size = db.stat().st_size
+    per = size / max(comments, 1)
+    return Figure(
+        key="storage",
+        title="database file per stored comment",
+        ratio=None,
+        ratio_of="",
+        target=f"≤ {STORAGE_TARGET:,} B",
+        status="pass" if per <= STORAGE_TARGET else "fail",
+        value=per,
+        unit="B",
+        note=f"{size / 1024 / 1024:,.1f} MB for {comments:,} comments, all tables and indexes",
+        details={"file_bytes": size, "comments": comments},
+    )

@@ -11,6 +11,7 @@ opens. Search is an FTS5 index of each comment's own words.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -30,8 +31,14 @@ from bot.storage.database import (
 )
 from bot.storage.search import fts_query
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = load_migrations("migrations")
 """The SQLite schema's history: ``(version, SQL script)``, oldest first."""
+
+RECLAIMING = frozenset({5})
+"""Migrations that free much of an existing file (5 drops the search index's copy of the
+text): the file is vacuumed after them, so the space goes back to the disk."""
 
 
 def statements(script: str) -> list[str]:
@@ -182,24 +189,41 @@ class SqliteDatabase(Database):
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
+        if current > 0 and any(current < version <= latest for version in RECLAIMING):
+            log.info("%s: upgraded to schema %d; compacting the file (once)", self.path, latest)
+            await conn.execute("VACUUM")
 
     async def schema_version(self) -> int:
         return int(await self.read.scalar("PRAGMA user_version") or 0)
 
     async def integrity_check(self) -> str:
-        """``PRAGMA integrity_check``'s answer: ``"ok"`` for a sound file."""
+        """``"ok"`` for a sound file whose search index matches the stored text, else what
+        ``PRAGMA integrity_check`` or FTS5's own check found."""
         answer = await self.read.scalar("PRAGMA integrity_check")
-        return "no answer" if answer is None else str(answer)
+        if answer != "ok":
+            return "no answer" if answer is None else str(answer)
+        try:
+            # rank 1: compare the index with the text the comment_own_text view gives
+            await self.execute_write(
+                "INSERT INTO comment_fts (comment_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        except sqlite3.DatabaseError as exc:
+            return f"search index: {exc}"
+        return "ok"
 
     async def ids_follow_rows(self, tx: Transaction) -> None:
         """Nothing to do: a new ``INTEGER PRIMARY KEY`` is always above the largest."""
 
     # ---- search: an FTS5 table whose rowid is the comment id -------------------------
+    # It keeps no copy of the text (migration 5): FTS5 reads the comment_own_text view
+    # when it needs the text, so what is indexed must be exactly what that view gives.
 
     async def search_rows(self, statements: Reader) -> int:
         return int(await statements.scalar("SELECT count(*) FROM comment_fts") or 0)
 
     async def index_comments(self, tx: Transaction, rows: list[SearchRow]) -> None:
+        """Index rows whose paragraphs are stored already: ``r.text`` is their own
+        paragraphs joined by a blank line, as the view joins them."""
         await tx.insert_many(
             "comment_fts",
             ("rowid", "text", "scope"),
@@ -207,6 +231,8 @@ class SqliteDatabase(Database):
         )
 
     async def unindex_thread(self, tx: Transaction, thread_id: int) -> None:
+        """Must run while the thread's paragraphs are still there: FTS5 reads the text it
+        indexed back from the view to take it out."""
         await tx.execute(
             "DELETE FROM comment_fts WHERE rowid IN (SELECT id FROM comments WHERE thread_id = ?)",
             (thread_id,),

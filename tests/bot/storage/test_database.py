@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.sources.loading import ingest_files
 from bot.storage import MIGRATIONS, Storage, StorageError
 from bot.storage.sqlite import statements
+from tests.conftest import SEEDS
 
 
 async def test_migrations_run_and_reopen(tmp_path: Path) -> None:
@@ -152,3 +154,79 @@ def test_statements_keep_trigger_bodies_whole() -> None:
     assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
     with pytest.raises(StorageError, match="ends inside a statement"):
         statements("CREATE TABLE b (x")
+
+
+def as_version_4(new: Path, old: Path) -> None:
+    """Copy every row of a current database into one made by schema 4, the search index
+    with its own copy of the text as version 4 wrote it."""
+    old_db = sqlite3.connect(old)
+    try:
+        old_db.executescript((FIXTURES / "schema_v4.sql").read_text(encoding="utf-8"))
+        old_db.execute("ATTACH DATABASE ? AS new", (str(new),))
+        for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries"):
+            old_db.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+        old_db.execute(
+            "INSERT INTO main.comment_fts (rowid, text, scope) "
+            "SELECT id, text, scope FROM new.comment_own_text"
+        )
+        old_db.commit()
+    finally:
+        old_db.close()
+
+
+async def test_migration_5_drops_the_search_text_copy_and_keeps_every_answer(
+    tmp_path: Path,
+) -> None:
+    async with Storage(tmp_path / "v5.db") as seeded:
+        assert (await ingest_files(seeded, [SEEDS])).ok
+        await migrated_v4_answers_like(seeded, tmp_path / "v4.db")
+
+
+async def migrated_v4_answers_like(seeded: Storage, old: Path) -> None:
+    as_version_4(seeded.path, old)
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT count(*) FROM comment_fts_content").fetchone()[0] == 31
+    conn.close()
+    before = old.stat().st_size
+    thread = await seeded.threads.find("iraq-cease-fire-over")
+    assert thread is not None
+    authors = [a.name for a in await seeded.comments.authors(thread.id)]
+    queries = ["israel", "isra", "iran iraq", "the", "Checkpoint", "zzz", "Sadr*", "ÉGYPT"]
+
+    async def answers(db: Storage) -> list[tuple[list[int], int]]:
+        return [
+            (
+                [c.seq for c in await db.comments.by_author(thread.id, a, query=q, limit=100)],
+                await db.comments.count_by_author(thread.id, a, query=q),
+            )
+            for a in authors
+            for q in queries
+        ]
+
+    expected = await answers(seeded)
+    assert any(seqs for seqs, _ in expected), "the queries find nothing: a useless check"
+    async with Storage(old) as upgraded:
+        assert await upgraded.schema_version() == MIGRATIONS[-1][0] >= 5
+        assert await upgraded.integrity_check() == "ok"
+        assert await answers(upgraded) == expected
+    conn = sqlite3.connect(old)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert "comment_fts_content" not in tables and "comment_own_text" in tables
+    assert old.stat().st_size < before, "the dropped copy went back to the disk"
+
+
+async def test_integrity_check_sees_a_search_index_that_disagrees_with_the_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite"
+    async with Storage(path) as db:
+        assert (await ingest_files(db, [SEEDS])).ok
+        assert await db.integrity_check() == "ok"
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM comment_fts WHERE rowid = 1")
+    conn.execute("INSERT INTO comment_fts (rowid, text, scope) VALUES (1, 'other words', 't1 a1')")
+    conn.commit()
+    conn.close()
+    async with Storage(path) as db:
+        assert (await db.integrity_check()).startswith("search index:")

@@ -40,6 +40,7 @@ async def test_changed_file_replaces_in_place(seeded: Storage, seed_text: str) -
     # the FTS index was rebuilt too: no orphan rows
     hits = await seeded.comments.by_author(old.id, "DC Loser", query="Charlie")
     assert [c.number for c in hits] == [21]
+    assert await seeded.integrity_check() == "ok"  # the search index matches the new text
 
 
 async def test_newer_inference_rederives_an_unchanged_file(seeded: Storage, seed_text: str) -> None:
