@@ -15,10 +15,12 @@ from discord.ext import commands
 
 import cogs
 from bot.errors import UserFacingError
+from bot.guilds.housekeeping import serves
 from bot.guilds.permissions import refund_cooldown
 from bot.settings import Settings
 from bot.sources.loading import ingest_seeds
-from bot.storage import Storage
+from bot.storage import Storage, storage_for
+from bot.storage.leases import process_name
 from bot.workers import shutdown_workers, workers
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class ThreadBot(commands.Bot):
         extensions: Sequence[str] | None = None,
         force_sync: bool = False,
         load_seeds: bool = True,
+        **client_options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -90,7 +93,10 @@ class ThreadBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=ThreadTree,
+            **client_options,
         )
+        self.owner = process_name()
+        """This process, for leases on work that one process of several does."""
         self.settings = settings
         self.storage = storage
         self.initial_extensions = (
@@ -109,7 +115,18 @@ class ThreadBot(commands.Bot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in self.initial_extensions:
             await self.load_extension(extension)
-        await self.sync_commands(force=self.force_sync)
+        if self.syncs_commands or self.force_sync:
+            await self.sync_commands(force=self.force_sync)
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Commands are synced by one process only: the one that serves shard 0 (or any
+        that is asked to: ``python -m bot sync``)."""
+        return self.settings.shard_ids is None or 0 in self.settings.shard_ids
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether this process serves ``guild_id`` (its shard is one of ours)."""
+        return serves(guild_id, self.settings.shard_count, self.settings.shard_ids)
 
     async def ingest_seeds(self) -> None:
         """Load every thread file in ``SEEDS_DIR``; a bad file is logged and skipped."""
@@ -143,6 +160,27 @@ class ThreadBot(commands.Bot):
         await shutdown_workers()
         await super().close()
         await self.storage.close()
+
+
+class ShardedThreadBot(ThreadBot, commands.AutoShardedBot):
+    """threadbot serving the shards ``SHARD_COUNT`` and ``SHARD_IDS`` name, through
+    discord.py's ``AutoShardedBot`` (one gateway connection per shard)."""
+
+
+def make_bot(settings: Settings, storage: Storage | None = None, **options: Any) -> ThreadBot:
+    """The bot for ``settings``: sharded as ``SHARD_COUNT``/``SHARD_IDS`` say, else one
+    connection as today; its storage from ``DATABASE_URL``/``DATABASE_PATH``."""
+    storage = storage or storage_for(settings)
+    if settings.shard_count is None:
+        return ThreadBot(settings=settings, storage=storage, **options)
+    ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedThreadBot(
+        settings=settings,
+        storage=storage,
+        shard_count=settings.shard_count,
+        shard_ids=ids,
+        **options,
+    )
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:

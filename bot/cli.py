@@ -97,12 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     """Start the bot (or only sync its commands) until interrupted."""
-    from bot.app import ThreadBot
+    from bot.app import make_bot
 
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
 
     async def runner() -> None:
-        bot = ThreadBot(settings=settings, storage=storage_for(settings), force_sync=sync_only)
+        bot = make_bot(settings, force_sync=sync_only)
         async with bot:
             if sync_only:
                 await bot.login(settings.token)

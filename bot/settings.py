@@ -55,6 +55,8 @@ class Settings:
     reddit_base_url: str = "https://www.reddit.com"
     hn_base_url: str = "https://news.ycombinator.com"
     hn_api_base_url: str = "https://hn.algolia.com/api/v1"
+    replay_lease: float = 30.0
+    """Seconds a replay stays with its process without renewal (shared database only)."""
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str | None], *, require_token: bool = True) -> Settings:
@@ -119,6 +121,7 @@ class Settings:
             reddit_base_url=_base_url(env, "REDDIT_BASE_URL", "https://www.reddit.com"),
             hn_base_url=_base_url(env, "HN_BASE_URL", "https://news.ycombinator.com"),
             hn_api_base_url=_base_url(env, "HN_API_BASE_URL", "https://hn.algolia.com/api/v1"),
+            replay_lease=_positive_float(env, "REPLAY_LEASE", 30.0),
         )
 
 

@@ -41,9 +41,17 @@ class Housekeeping(commands.Cog):
 
     @tasks.loop(hours=PURGE_EVERY_HOURS)
     async def purge_loop(self) -> None:
-        """Runs once as soon as the cog loads (the check on start), then every hour."""
+        """Runs once as soon as the cog loads (the check on start), then every hour; with
+        several processes on one database, only the one that takes the round's lease."""
+        now = utcnow()
+        stamp = now.timestamp()
         try:
-            await purge_expired(self.bot.storage, utcnow())
+            if not await self.bot.storage.leases.acquire(
+                "housekeeping", self.bot.owner, stamp + PURGE_EVERY_HOURS * 3600 - 60, stamp
+            ):
+                log.info("housekeeping: another process does this round")
+                return
+            await purge_expired(self.bot.storage, now)
         except Exception:
             log.exception("housekeeping purge failed; will retry next round")
 
@@ -51,7 +59,7 @@ class Housekeeping(commands.Cog):
     async def on_ready(self) -> None:
         """Servers left while the bot was offline start their grace period now."""
         present = {guild.id for guild in self.bot.guilds}
-        gone, back = await reconcile(self.bot.storage, present, utcnow())
+        gone, back = await reconcile(self.bot.storage, present, utcnow(), self.bot.serves)
         if gone:
             log.info("left while offline, grace period starts now: %s", sorted(gone))
         if back:

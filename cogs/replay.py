@@ -52,23 +52,33 @@ class Replay(
         base = bot.settings.replay_interval
         min_interval, part_gap = pacing_floor(base)
         self.replays = ReplayManager(
-            bot, bot.storage, base_interval=base, min_interval=min_interval, part_gap=part_gap
+            bot,
+            bot.storage,
+            base_interval=base,
+            min_interval=min_interval,
+            part_gap=part_gap,
+            lease_seconds=bot.settings.replay_lease,
         )
         self._resume_task: asyncio.Task[None] | None = None
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Resume replays a restart interrupted (in the background: setup goes on)."""
+        """Resume replays a restart interrupted (in the background: setup goes on); with a
+        shared database, keep looking for replays whose process died, twice per lease."""
         self._resume_task = asyncio.create_task(self._resume(), name="replay-resume")
 
     async def _resume(self) -> None:
-        try:
-            resumed = await self.replays.resume_all()
-        except Exception:
-            log.exception("could not resume replays")
-            return
-        if resumed:
-            log.info("resumed %d replay(s): %s", len(resumed), resumed)
+        while True:
+            try:
+                resumed = await self.replays.resume_all()
+            except Exception:
+                log.exception("could not resume replays")
+                resumed = []
+            if resumed:
+                log.info("resumed %d replay(s): %s", len(resumed), resumed)
+            if self.replays.exclusive:
+                return
+            await asyncio.sleep(self.replays.lease_seconds / 2)
 
     async def cog_unload(self) -> None:
         """Pause every replay (they stay running in the database and resume next start)."""
@@ -117,9 +127,7 @@ class Replay(
             raise UserFacingError(NO_FORUM_POSTS)
         if await self.bot.storage.replays.running(channel.id) is not None:
             raise Busy(CHANNEL_BUSY)
-        if await self.bot.storage.replays.count_running(guild_id) >= (
-            limits.max_per_guild
-        ):
+        if await self.bot.storage.replays.count_running(guild_id) >= (limits.max_per_guild):
             raise Busy(guild_busy(limits.max_per_guild))
         # Creating a thread and finding the webhook are a few requests: acknowledge first.
         await interaction.response.defer(thinking=True)

@@ -4,12 +4,21 @@
 a forum post, or the current channel), gets the channel's webhook (else embeds),
 runs :func:`~bot.replay.runner.run_replay` as a task, and resumes replays a restart
 left running.
+
+Several bot processes may share one (PostgreSQL) database: each running replay is
+run by exactly one of them, the holder of its lease in the database. The holder
+renews the lease while it runs (and before every post, so a process that lost it
+never posts); when a process dies its leases lapse and another process's periodic
+:meth:`ReplayManager.resume_all` takes the replays over, reading the target's newest
+messages back first, so no comment is posted twice. On SQLite (one process by
+design) a restart takes its replays back at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +48,7 @@ from bot.replay.senders import (
     webhook_sender,
 )
 from bot.storage import ReplayMode, ReplayRecord, Storage
+from bot.storage.leases import process_name
 from bot.text import safe, truncate
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,9 @@ MAX_RUNNING = 20
 global 50 requests/s, so replays never starve other commands of requests."""
 MAX_PER_GUILD = 3
 """Replays running at once in one guild, unless its configuration says otherwise."""
+LEASE_SECONDS = 30.0
+"""How long a replay stays with its process without a renewal (renewed every third of it)."""
+
 
 CHANNEL_BUSY = "A replay is already running here: see `/replay status`, or `/replay stop`."
 NO_FORUM_POSTS = (
@@ -123,6 +136,9 @@ class ReplayManager:
         max_per_guild: int = MAX_PER_GUILD,
         window: int = WINDOW_MESSAGES,
         window_seconds: float | None = None,
+        owner: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        exclusive: bool | None = None,
     ) -> None:
         self.client = client
         self.storage = storage
@@ -138,6 +154,10 @@ class ReplayManager:
             if window_seconds is None
             else window_seconds
         )
+        self.owner = owner or process_name()
+        self.lease_seconds = lease_seconds
+        self.exclusive = storage.backend == "sqlite" if exclusive is None else exclusive
+        """The only process on the database: take replays over without waiting for leases."""
         self._handles: dict[int, _Handle] = {}
         self._starting: set[int] = set()
 
@@ -167,6 +187,13 @@ class ReplayManager:
             speed_max=min(SPEED_MAX, config.replay_max_speed),
             public_threads=config.replay_public_threads,
         )
+
+    def _lease_until(self) -> float:
+        return time.time() + self.lease_seconds
+
+    async def still_ours(self, replay_id: int) -> bool:
+        """Renew the replay's lease; ``False`` if another process holds it or it ended."""
+        return await self.storage.replays.renew(replay_id, self.owner, self._lease_until())
 
     def interval(self, speed: float) -> float:
         """Seconds between comments at ``speed`` with this manager's pacing."""
@@ -207,6 +234,8 @@ class ReplayManager:
             mode=mode,
             started_by=user_id,
             guild_limit=limits.max_per_guild,
+            owner=self.owner,
+            lease_until=self._lease_until(),
         )
         if record is None:
             if await self.storage.replays.running(channel.id) is not None:
@@ -348,8 +377,24 @@ class ReplayManager:
                     return webhook_sender(hook, target)
             return await self._embeds(record.id, target, notice=True)
 
+        async def keep_lease() -> None:
+            """Renew the lease while the replay waits between posts; let go when lost."""
+            while True:
+                await asyncio.sleep(self.lease_seconds / 3)
+                if not await self.still_ours(record.id):
+                    pacing.stop.set()
+                    return
+
+        keeper = asyncio.create_task(keep_lease(), name=f"replay-{record.id}-lease")
         try:
-            status = await run_replay(self.storage, record, sender, pacing, switch_to_embeds=switch)
+            status = await run_replay(
+                self.storage,
+                record,
+                sender,
+                pacing,
+                switch_to_embeds=switch,
+                still_ours=lambda: self.still_ours(record.id),
+            )
             if status == "finished":
                 await self.storage.replays.end(record.id, "finished")
                 log.info("replay %s finished", record.id)
@@ -363,6 +408,7 @@ class ReplayManager:
             log.exception("replay %s crashed", record.id)
             await self.storage.replays.end(record.id, "failed", f"internal error: {exc!r}")
         finally:
+            keeper.cancel()
             self._handles.pop(record.id, None)
 
     # ---- stop, resume, shutdown
@@ -385,11 +431,18 @@ class ReplayManager:
         return await self.storage.replays.get(record.id)
 
     async def resume_all(self) -> list[int]:
-        """Restart every replay the database still marks running; returns their ids."""
+        """Take over every replay the database marks running that no process holds (its
+        lease lapsed: a restart, or another process died); returns their ids."""
         resumed: list[int] = []
-        for record in await self.storage.replays.all_running():
-            if record.id in self._handles or record.id in self._starting:
+        for listed in await self.storage.replays.all_running():
+            if listed.id in self._handles or listed.id in self._starting:
                 continue
+            claimed = await self.storage.replays.claim(
+                listed.id, self.owner, self._lease_until(), time.time(), force=self.exclusive
+            )
+            record = await self.storage.replays.get(listed.id) if claimed else None
+            if record is None or record.status != "running":
+                continue  # another process runs it, or it just ended
             try:
                 target = await self._resolve_target(record)
                 sender = await self._sender(record.id, target, record.mode, notice=True)
@@ -424,14 +477,17 @@ class ReplayManager:
         return channel
 
     async def shutdown(self, grace: float = 10.0) -> None:
-        """Ask every replay to pause (they stay running in the database) and wait for them."""
-        handles = list(self._handles.values())
-        for handle in handles:
+        """Ask every replay to pause (they stay running in the database), wait for them, and
+        give their leases up so that another process (or the next start) resumes them."""
+        held = list(self._handles.items())
+        for _, handle in held:
             handle.pacing.stop.set()
-        if not handles:
+        if not held:
             return
-        _, pending = await asyncio.wait({h.task for h in handles}, timeout=grace)
+        _, pending = await asyncio.wait({h.task for _, h in held}, timeout=grace)
         for task in pending:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=grace)
+        for replay_id, _ in held:
+            await self.storage.replays.release(replay_id, self.owner)

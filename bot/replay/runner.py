@@ -39,6 +39,10 @@ class ReplayFailed(Exception):
 SwitchToEmbeds = Callable[[], Awaitable[Sender]]
 """Called when the webhook stops working: returns an embed sender (and says so once)."""
 
+StillOurs = Callable[[], Awaitable[bool]]
+"""Asked before every post: may this process still post for the replay (its lease
+renewed)? With several processes on one database only the lease holder posts."""
+
 _RECENT = 20
 """Messages read back on resume to find one posted just before a crash."""
 
@@ -74,11 +78,13 @@ async def run_replay(
     pacing: Pacing,
     *,
     switch_to_embeds: SwitchToEmbeds | None = None,
+    still_ours: StillOurs | None = None,
     page_size: int = 50,
 ) -> ReplayStatus:
     """Post the rest of ``replay`` from its recorded position; returns how it ended.
 
-    Returns ``"running"`` when asked to stop (by ``/replay stop`` or a shutdown):
+    Returns ``"running"`` when asked to stop (by ``/replay stop``, a shutdown, or
+    ``still_ours`` answering ``False`` before a post: another process runs it now):
     the caller decides whether that is final. Records progress after every post.
     """
     thread = await storage.threads.get(replay.thread_id, replay.guild_id)
@@ -86,7 +92,7 @@ async def run_replay(
         raise ReplayFailed("the thread was deleted")
     heads = await storage.comments.heads(thread.id)
     seq, part = replay.next_seq, replay.next_part
-    state = _RunState(storage, replay.id, sender, pacing, switch_to_embeds)
+    state = _RunState(storage, replay.id, sender, pacing, switch_to_embeds, still_ours)
 
     if seq == ARTICLE:
         if not await state.emit(article_posts(thread)[part:]):
@@ -181,6 +187,7 @@ class _RunState:
     sender: Sender
     pacing: Pacing
     switch_to_embeds: SwitchToEmbeds | None
+    still_ours: StillOurs | None = None
     started: bool = False
 
     async def emit(self, posts: Sequence[Post]) -> bool:
@@ -188,6 +195,9 @@ class _RunState:
         for post in posts:
             gap = self.pacing.interval if post.part == 0 else self.pacing.part_gap
             if await self.pacing.wait(max(gap if self.started else 0, self.pacing.window_wait())):
+                return False
+            if self.still_ours is not None and not await self.still_ours():
+                log.info("replay %s: no longer ours to run; stopping here", self.replay_id)
                 return False
             if not await self._send(post):
                 return False

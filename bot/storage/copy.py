@@ -69,9 +69,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "started_at",
         "updated_at",
         "error",
+        "owner",
+        "lease_until",
     ),
 }
-"""Every table that holds data, parents first, with the columns copied."""
+"""Every table that holds data, parents first, with the columns copied (``leases`` only
+says who runs a job right now: nothing to keep)."""
 
 _PER_THREAD = {
     "authors": "thread_id = ? ORDER BY id",

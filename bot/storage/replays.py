@@ -51,6 +51,8 @@ class ReplayRepository(Repository):
         started_by: int,
         target_id: int | None = None,
         guild_limit: int | None = None,
+        owner: str | None = None,
+        lease_until: float | None = None,
     ) -> ReplayRecord | None:
         """Record a new running replay; ``None`` when one already runs in or into that channel,
         or ``guild_limit`` replays already run in the guild (tell them apart with
@@ -78,8 +80,8 @@ class ReplayRepository(Repository):
                 replay_id = await tx.scalar(
                     "INSERT INTO replays (guild_id, channel_id, target_id, thread_id, "
                     "first_seq, last_seq, speed, mode, status, started_by, started_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) "
-                    "RETURNING id",
+                    "updated_at, owner, lease_until) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING id",
                     (
                         guild_id,
                         channel_id,
@@ -92,6 +94,8 @@ class ReplayRepository(Repository):
                         started_by,
                         stamp,
                         stamp,
+                        owner,
+                        lease_until,
                     ),
                 )
         return None if replay_id is None else await self.get(replay_id)
@@ -169,3 +173,34 @@ class ReplayRepository(Repository):
             (status, error, now(), replay_id),
         )
         return changed > 0
+
+    # ---- who runs it: a lease, so that one process of several runs each replay ----------
+
+    async def claim(
+        self, replay_id: int, owner: str, until: float, now: float, *, force: bool = False
+    ) -> bool:
+        """Make ``owner`` the one process that runs this running replay, until ``until``
+        (epoch seconds): ``False`` while another owner's lease lasts past ``now``.
+        ``force`` takes it whatever the lease (one process on the database: SQLite)."""
+        taken = await self._db.execute_write(
+            "UPDATE replays SET owner = ?, lease_until = ? WHERE id = ? AND status = 'running' "
+            "AND (? OR owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < ?)",
+            (owner, until, replay_id, force, owner, now),
+        )
+        return taken > 0
+
+    async def renew(self, replay_id: int, owner: str, until: float) -> bool:
+        """Extend the lease; ``False`` when ``owner`` lost it (taken over after it lapsed)
+        or the replay no longer runs (stopped from another process): stop posting."""
+        kept = await self._db.execute_write(
+            "UPDATE replays SET lease_until = ? WHERE id = ? AND owner = ? AND status = 'running'",
+            (until, replay_id, owner),
+        )
+        return kept > 0
+
+    async def release(self, replay_id: int, owner: str) -> None:
+        """Let another process take the replay over at once (a clean shutdown)."""
+        await self._db.execute_write(
+            "UPDATE replays SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?",
+            (replay_id, owner),
+        )

@@ -11,6 +11,7 @@ from bot.storage.comments import CommentRepository
 from bot.storage.database import SHIPPED, Backend, Database
 from bot.storage.edges import EdgeRepository
 from bot.storage.guilds import GuildRepository
+from bot.storage.leases import LeaseRepository
 from bot.storage.meta import MetaRepository
 from bot.storage.replays import ReplayRepository
 from bot.storage.sqlite import SqliteDatabase
@@ -60,6 +61,7 @@ class Storage:
         self.guilds = GuildRepository(self.database)
         self.replays = ReplayRepository(self.database)
         self.meta = MetaRepository(self.database)
+        self.leases = LeaseRepository(self.database)
 
     @property
     def path(self) -> Path:

@@ -115,9 +115,7 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
     storage = cog.bot.storage
     seed = await shipped(storage)
     with pytest.raises(NotAllowed, match="ships with threadbot"):
-        await invoke(
-            cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), seed
-        )
+        await invoke(cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), seed)
     mine = await import_seed(storage)
     member = AdminInteraction(cog.bot, permissions=MEMBER)
     with pytest.raises(Refused, match="Manage Server"):
@@ -138,9 +136,7 @@ async def test_delete_refuses_shipped_threads_members_and_running_replays(cog: A
     )
     assert replay is not None
     with pytest.raises(Busy, match="replay of this thread is running"):
-        await invoke(
-            cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), mine
-        )
+        await invoke(cog.delete, cog, AdminInteraction(cog.bot, permissions=MANAGER), mine)
     assert await storage.threads.get(mine.id, GUILD) is not None
     assert await storage.threads.get(seed.id, None) is not None
 
@@ -161,9 +157,7 @@ async def test_config_set_show_and_reset_round_trip(cog: Admin) -> None:
     assert group.name == "config"
 
     saved = AdminInteraction(cog.bot, permissions=MANAGER)
-    await invoke(
-        cog.config_set, cog, saved, import_role=role(77), max_speed=2.0, replays_at_once=1
-    )
+    await invoke(cog.config_set, cog, saved, import_role=role(77), max_speed=2.0, replays_at_once=1)
     text = saved.last.content or ""
     assert saved.last.ephemeral and text.startswith("Saved.") and "<@&77>" in text
     assert saved.last.problems() == [], "the settings message must not ping the role"
@@ -175,9 +169,7 @@ async def test_config_set_show_and_reset_round_trip(cog: Admin) -> None:
     reset = AdminInteraction(cog.bot, permissions=MANAGER)
     await invoke(cog.config_reset, cog, reset, "max_speed")
     assert await load_config(storage, GUILD) == GuildConfig(import_role_id=77, replay_max_running=1)
-    await invoke(
-        cog.config_reset, cog, AdminInteraction(cog.bot, permissions=MANAGER), "all"
-    )
+    await invoke(cog.config_reset, cog, AdminInteraction(cog.bot, permissions=MANAGER), "all")
     assert await load_config(storage, GUILD) == GuildConfig()
 
 
@@ -193,9 +185,7 @@ async def test_config_refusals_change_nothing(cog: Admin) -> None:
     with pytest.raises(ConfigError, match="@everyone"):
         await invoke(cog.config_set, cog, manager, replay_role=role(GUILD))
     with pytest.raises(ConfigError, match="bot or integration"):
-        await invoke(
-            cog.config_set, cog, manager, import_role=role(5, managed=True), max_speed=1.0
-        )
+        await invoke(cog.config_set, cog, manager, import_role=role(5, managed=True), max_speed=1.0)
     with pytest.raises(UserFacingError, match="at least one setting"):
         await invoke(cog.config_set, cog, manager)
     assert manager.sent == [] and member.sent == []
@@ -248,14 +238,10 @@ async def test_import_needs_the_permission_or_the_configured_role(seeded: Storag
     cog = await limited_cog(seeded)
     member = AdminInteraction(cog.bot, permissions=MEMBER)
     with pytest.raises(Refused, match="Manage Server permission to import"):
-        await invoke(
-            cog.import_thread, cog, member, FakeUpload("x.txt", b"x")
-        )
+        await invoke(cog.import_thread, cog, member, FakeUpload("x.txt", b"x"))
     await seeded.guilds.put_settings(GUILD, {"import_role_id": 77})
     with pytest.raises(Refused, match="or one of the roles set with /threadbot config"):
-        await invoke(
-            cog.import_thread, cog, member, FakeUpload("x.txt", b"x")
-        )
+        await invoke(cog.import_thread, cog, member, FakeUpload("x.txt", b"x"))
 
 
 def test_settings_defaults_for_import_limits() -> None:
