@@ -38,6 +38,12 @@ class GatewaySession:
     connection: GatewayConnection | None = None
     invalidated: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: tuple[int, int] | None = None
+    """``(shard_id, shard_count)`` from IDENTIFY, for a sharded client."""
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether Discord sends this guild's events to this session."""
+        return self.shard is None or (guild_id >> 22) % self.shard[1] == self.shard[0]
 
 
 @dataclass
@@ -157,12 +163,17 @@ class FakeGateway:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
         self.stats.identifies += 1
-        if self.current is not None:
-            self.current.invalidated = True
+        raw_shard = data.get("shard")
+        shard = (int(raw_shard[0]), int(raw_shard[1])) if raw_shard else None
+        # A new IDENTIFY replaces the session of the same shard (shards are independent).
+        for old in self.sessions.values():
+            if old.shard == shard:
+                old.invalidated = True
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             token=data["token"],
             intents=int(data.get("intents") or 0),
+            shard=shard,
         )
         self.sessions[session.session_id] = session
         self.current = session
@@ -187,8 +198,13 @@ class FakeGateway:
                 "user_settings": {},
                 "_trace": ["fake-discord"],
             }
+            if shard is not None:
+                ready["shard"] = list(shard)
+                ready["guilds"] = [g for g in ready["guilds"] if session.serves(int(g["id"]))]
             await self._send_dispatch(session, "READY", ready)
             for guild in self.fake.guilds.values():
+                if not session.serves(guild.id):
+                    continue
                 await self._send_dispatch(
                     session,
                     "GUILD_CREATE",
@@ -269,10 +285,17 @@ class FakeGateway:
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> int:
         """Send a DISPATCH to the current session; buffered for RESUME while disconnected.
+        With sharded clients, a guild's events go to the newest session of its shard.
 
         Returns the sequence number used. Raises if no client ever identified.
         """
         session = self.current
+        guild = data.get("guild_id")
+        if session is not None and session.shard is not None and guild is not None:
+            serving = [
+                s for s in self.sessions.values() if not s.invalidated and s.serves(int(guild))
+            ]
+            session = serving[-1] if serving else session
         if session is None:
             raise RuntimeError("no gateway session: the client has not identified")
         async with session.lock:
