@@ -1,4 +1,4 @@
--- See migrations/005_replay_leases.sql (the same for SQLite).
+-- See migrations/006_replay_leases.sql (the same for SQLite).
 ALTER TABLE replays ADD COLUMN owner TEXT;
 ALTER TABLE replays ADD COLUMN lease_until DOUBLE PRECISION;
 CREATE TABLE leases (
