@@ -109,6 +109,8 @@ class FakeWordPress(FakeSite):
     discovery: Literal["header", "html", "none"] = "header"
     max_per_page: int = 100
     hide_users: bool = False
+    page_padding: int = 0
+    """Bytes of body after the head of each HTML page (a page larger than any limit)."""
     names: dict[int, str] = field(default_factory=dict)
     posts: list[Post] = field(default_factory=list)
 
@@ -158,7 +160,8 @@ class FakeWordPress(FakeSite):
             headers["Link"] = f'<{api}>; rel="https://api.w.org/"'
         elif self.discovery == "html":
             head = f"<link rel='https://api.w.org/' href='{api}' />"
-        html = f"<html><head><title>{slug}</title>{head}</head><body>…</body></html>"
+        body = "<p>" + "x" * self.page_padding + "</p>"
+        html = f"<html><head><title>{slug}</title>{head}</head><body>{body}</body></html>"
         return web.Response(text=html, content_type="text/html", headers=headers)
 
     async def _index(self, request: web.Request) -> web.Response:

@@ -38,6 +38,12 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from bot.sources.uploads import ImportRefused, human_size
 
 MAX_REDIRECTS = 5
+MAX_REQUESTS = 400
+"""Requests one import may make: 20,000 comments at 100 a page, twice over."""
+TOTAL_FACTOR = 16
+"""One import may download this many times ``max_bytes`` in all (32 MB by default):
+enough for the 20,000-comment limit as WordPress or Reddit JSON, and a bound on what a
+hostile site can make the bot hold in memory by answering page after page."""
 USER_AGENT = "threadbot/0.1 (Discord bot importing a blog comment thread on request)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -49,11 +55,17 @@ class LinkRefused(ImportRefused):
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    """What one import may cost: bytes per response, seconds in all, private addresses."""
+    """What one import may cost: bytes per response and in all, seconds and requests in
+    all, and whether private addresses may be reached."""
 
     max_bytes: int
     timeout: float
     allow_private: bool = False
+    max_requests: int = MAX_REQUESTS
+
+    @property
+    def max_total_bytes(self) -> int:
+        return self.max_bytes * TOTAL_FACTOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +172,7 @@ class Fetcher:
 
     limits: FetchLimits
     requests: int = 0
+    downloaded: int = 0
     _session: aiohttp.ClientSession | None = field(default=None, repr=False)
     _resolver: PinnedResolver = field(default_factory=PinnedResolver, repr=False)
     _deadline: float = 0.0
@@ -186,24 +199,34 @@ class Fetcher:
     def remaining(self) -> float:
         return self._deadline - time.monotonic()
 
-    async def get(self, url: str, *, accept: str = "application/json") -> Response:
-        """GET ``url`` (following up to five checked redirects); any status is returned."""
+    async def get(
+        self, url: str, *, accept: str = "application/json", first: int | None = None
+    ) -> Response:
+        """GET ``url`` (following up to five checked redirects); any status is returned.
+
+        ``first``: keep only the first bytes of the body and stop reading (a page whose
+        head is all that is needed); otherwise a body over ``max_bytes`` is refused."""
         if self._session is None:
             raise RuntimeError("use Fetcher in an async with block")
         try:
             async with asyncio.timeout(max(self.remaining(), 0.0)):
-                return await self._follow(url, accept)
+                return await self._follow(url, accept, first)
         except TimeoutError:
             raise LinkRefused(
                 f"The site was too slow: reading it took more than {self.limits.timeout:g} s."
             ) from None
 
-    async def _follow(self, url: str, accept: str) -> Response:
+    async def _follow(self, url: str, accept: str, first: int | None) -> Response:
         assert self._session is not None
         for _ in range(MAX_REDIRECTS + 1):
             host, port = check_url(url)
             addresses = await resolve_checked(host, port, allow_private=self.limits.allow_private)
             self._resolver.pin(host, addresses)
+            if self.requests >= self.limits.max_requests:
+                raise LinkRefused(
+                    f"The site needed more than {self.limits.max_requests} requests for one "
+                    "thread; nothing was stored."
+                )
             self.requests += 1
             try:
                 async with self._session.get(
@@ -213,23 +236,32 @@ class Fetcher:
                     if resp.status in _REDIRECTS and location:
                         url = urljoin(str(resp.url), location)
                         continue
-                    body = await self._read(resp)
+                    body = await self._read(resp, first)
                     headers = {k.lower(): v for k, v in resp.headers.items()}
                     return Response(str(resp.url), resp.status, headers, body)
             except aiohttp.ClientError as exc:
                 raise LinkRefused(f"I could not connect to {host} ({_reason(exc)}).") from None
         raise LinkRefused(f"The link redirected more than {MAX_REDIRECTS} times.")
 
-    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
-        cap = self.limits.max_bytes
-        if resp.content_length is not None and resp.content_length > cap:
+    async def _read(self, resp: aiohttp.ClientResponse, first: int | None) -> bytes:
+        cap = self.limits.max_bytes if first is None else min(first, self.limits.max_bytes)
+        if first is None and resp.content_length is not None and resp.content_length > cap:
             raise _too_big(cap)
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(64 * 1024):
             size += len(chunk)
+            self.downloaded += len(chunk)
             if size > cap:
-                raise _too_big(cap)
+                if first is None:
+                    raise _too_big(cap)
+                chunks.append(chunk)
+                return b"".join(chunks)[:cap]
+            if self.downloaded > self.limits.max_total_bytes:
+                raise LinkRefused(
+                    f"The site sent more than {human_size(self.limits.max_total_bytes)} for "
+                    f"one thread ({TOTAL_FACTOR} × IMPORT_MAX_BYTES); nothing was stored."
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 

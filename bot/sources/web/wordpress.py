@@ -200,7 +200,7 @@ def wordpress_thread(
 
 async def read_wordpress(fetcher: Fetcher, link: str, *, max_comments: int) -> Reading:
     """Discover the API behind ``link``, read the post, its author and approved comments."""
-    page = await fetcher.get(link, accept="text/html,application/xhtml+xml")
+    page = await fetcher.get(link, accept="text/html,application/xhtml+xml", first=_HEAD_BYTES)
     if page.status in (404, 410):
         raise refuse_status(page, "page at this link")
     html = page.body[:_HEAD_BYTES].decode("utf-8", "replace")

@@ -161,6 +161,31 @@ async def test_a_body_over_the_limit_is_refused(declare: bool) -> None:
                 await fetcher.get(f"{site.url}/big")
 
 
+async def test_first_bytes_of_a_page_over_the_limit() -> None:
+    async with Echo() as site:
+        site.huge("/big", 1_000_000)
+        async with Fetcher(FetchLimits(200_000, 5.0, allow_private=True)) as fetcher:
+            resp = await fetcher.get(f"{site.url}/big", first=1000)
+    assert resp.status == 200 and len(resp.body) == 1000
+
+
+async def test_one_budget_of_bytes_and_requests_for_the_whole_import() -> None:
+    async with Echo() as site:
+        site.huge("/page", 150_000, declare=False)  # three 64 KiB chunks: 196,608 bytes
+        limits = FetchLimits(200_000, 10.0, allow_private=True)
+        async with Fetcher(limits) as fetcher:
+            with pytest.raises(LinkRefused, match=r"sent more than 3\.2 MB for one thread"):
+                for _ in range(20):
+                    await fetcher.get(f"{site.url}/page")
+            assert fetcher.requests == 17  # 16 × 196,608 bytes fit in 16 × 200,000
+        few = FetchLimits(200_000, 10.0, allow_private=True, max_requests=3)
+        async with Fetcher(few) as fetcher:
+            for _ in range(3):
+                await fetcher.get(f"{site.url}/ok")
+            with pytest.raises(LinkRefused, match="more than 3 requests"):
+                await fetcher.get(f"{site.url}/ok")
+
+
 async def test_one_deadline_for_the_whole_import() -> None:
     async with Echo() as site:
         site.slow("/slow", 5.0)

@@ -174,6 +174,13 @@ async def test_page_by_slug_and_hidden_authors() -> None:
     assert any("does not show who wrote" in w.message for w in thread.warnings)
 
 
+async def test_only_the_head_of_a_huge_page_is_read(small: FakeWordPress) -> None:
+    small.discovery = "html"
+    small.page_padding = 5_000_000  # over IMPORT_MAX_BYTES: the head is all we need
+    thread = await read(small.page_url("tea-and-biscuits"))
+    assert thread.title.startswith("Tea & Biscuits")
+
+
 async def test_a_post_by_id_link(small: FakeWordPress) -> None:
     post = small.post("tea-and-biscuits")
     small.redirect(f"/by-id-{post.id}/", f"{small.url}/tea-and-biscuits/?p={post.id}")
