@@ -5,11 +5,11 @@ without it). Each source imports with its reply structure (``via: parent``)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.app import ThreadBot
+from tests.backends import MakeDb
 from tests.e2e.conftest import run_bot
 from tests.fakediscord import (
     ADMIN_ID,
@@ -51,7 +51,7 @@ async def hn() -> AsyncIterator[FakeHackerNews]:
 @pytest.fixture
 async def bot(
     fake_discord: FakeDiscord,
-    tmp_path: Path,
+    make_db: MakeDb,
     wordpress: FakeWordPress,
     reddit: FakeReddit,
     hn: FakeHackerNews,
@@ -60,7 +60,7 @@ async def bot(
         fake_discord.add_member(GUILD_ID, user_id, f"mod{user_id}", roles=[MODERATOR_ROLE_ID])
     made = make_threadbot(
         fake_discord,
-        tmp_path / "bot.db",
+        await make_db("bot.db"),
         allow_private_urls=True,
         reddit_base_url=reddit.url,
         hn_base_url=hn.url,
@@ -154,9 +154,9 @@ async def test_file_and_url_together_or_neither_are_refused(
 
 
 async def test_private_address_refused_without_allow_private_urls(
-    fake_discord: FakeDiscord, tmp_path: Path, wordpress: FakeWordPress
+    fake_discord: FakeDiscord, make_db: MakeDb, wordpress: FakeWordPress
 ) -> None:
-    strict = make_threadbot(fake_discord, tmp_path / "strict.db")
+    strict = make_threadbot(fake_discord, await make_db("strict.db"))
     async with run_bot(strict, fake_discord) as running:
         before = await running.storage.threads.all()
         reply = await import_url(fake_discord, wordpress.page_url("tea-and-biscuits"))
