@@ -51,6 +51,7 @@ T = TypeVar("T")
 
 PRELOAD = (
     "bot.sources.uploads",
+    "bot.sources.web",
     "bot.ui.graph",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",

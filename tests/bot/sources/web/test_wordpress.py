@@ -189,6 +189,19 @@ async def test_a_post_by_id_link(small: FakeWordPress) -> None:
     assert f"/wp-json/wp/v2/posts/{post.id}" in small.requests
 
 
+async def test_a_post_without_comments_is_refused_by_the_worker(small: FakeWordPress) -> None:
+    small.redirect("/quiet/", f"{small.url}/tea-and-biscuits/?p=40")
+    with pytest.raises(LinkRefused, match="“No comments here” has no comments to import"):
+        await read(f"{small.url}/quiet/")
+
+
+async def test_a_password_protected_post_keeps_no_article_text(small: FakeWordPress) -> None:
+    small.redirect("/locked/", f"{small.url}/tea-and-biscuits/?p=30")
+    thread = await read(f"{small.url}/locked/")
+    assert thread.title == "Locked" and thread.article_paragraphs == ()
+    assert any("password-protected" in w.message for w in thread.warnings)
+
+
 async def test_the_comment_limit_stops_paging_and_warns(small: FakeWordPress) -> None:
     small.max_per_page = 2
     thread = await read(small.page_url("tea-and-biscuits"), max_comments=3)
