@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.inference import INFERENCE_VERSION, infer_replies
-from bot.models import IngestResult, ParseError, ReplyStructure, Thread
-from bot.sources.capture import decode, parse_thread
+from bot.models import IngestResult, ParseError, ReplyStructure, Thread, content_hash
+from bot.sources.capture import decode, normalise, parse_thread
 from bot.storage import SHIPPED, Storage
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,19 @@ class IngestReport:
         return not self.errors and not self.link_errors
 
 
+def _is_export(text: str) -> bool:
+    """Whether decoded file text is an XML export (WordPress, Disqus), not a text capture."""
+    return text.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<rss", "<disqus"))
+
+
 def parse_bytes(data: bytes, source: str) -> list[Thread]:
     """Parse a file's bytes into threads: a WordPress or Disqus export may hold several."""
     text = decode(data, source)
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith(("<?xml", "<rss", "<disqus")):
+    if _is_export(text):
         from bot.sources.disqus import is_disqus, parse_disqus
         from bot.sources.wxr import parse_wxr
 
-        if is_disqus(stripped):
+        if is_disqus(text.lstrip("\ufeff \t\r\n")):
             return parse_disqus(text, source)
 
         threads: list[Thread] = parse_wxr(text, source)
@@ -89,7 +93,12 @@ async def ingest_thread(
     A thread stored already (same content, same inference version) skips it: an
     unchanged seed costs a start its parse only.
     """
-    stored = await storage.unchanged(thread, guild_id=guild_id, inference_version=INFERENCE_VERSION)
+    stored = await storage.unchanged(
+        thread.content_hash,
+        guild_id=guild_id,
+        inference_version=INFERENCE_VERSION,
+        warnings=thread.warnings,
+    )
     if stored is not None:
         return stored
     replies = await asyncio.to_thread(infer_replies, thread)
@@ -111,10 +120,21 @@ async def ingest_files(
     *,
     guild_id: int = SHIPPED,
     on_file: Callable[[Path], None] | None = None,
+    recognise_stored: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders; a bad file is reported and skipped, the others still load."""
+    """Ingest files and folders; a bad file is reported and skipped, the others still load.
+
+    With ``recognise_stored``, a text capture stored already is recognised by its content
+    hash and not even parsed; its result then carries no parse warnings.
+    """
     report = IngestReport()
     for path in collect_files(paths):
+        stored = await _stored_capture(storage, path, guild_id) if recognise_stored else None
+        if stored is not None:
+            report.results.append(stored)
+            if on_file is not None:
+                on_file(path)
+            continue
         try:
             threads = load_file(path)
         except ParseError as exc:
@@ -127,16 +147,32 @@ async def ingest_files(
     return report
 
 
+async def _stored_capture(storage: Storage, path: Path, guild_id: int) -> IngestResult | None:
+    """The ``unchanged`` result for a text capture whose content is stored already (the
+    hash is of the decoded, normalised text, as :func:`parse_thread` computes it)."""
+    try:
+        text = decode(await asyncio.to_thread(path.read_bytes), path.name)
+    except (OSError, ParseError):
+        return None  # the ordinary path reports it
+    if _is_export(text):
+        return None  # several threads, each with its own hash: parsed as usual
+    return await storage.unchanged(
+        content_hash(normalise(text)), guild_id=guild_id, inference_version=INFERENCE_VERSION
+    )
+
+
 async def ingest_seeds(storage: Storage, seeds: Path) -> IngestReport:
     """Load the shipped threads in ``seeds`` (idempotent); problems are logged, not raised.
 
     Both the bot's start and the offline CLI commands call this, so a new user sees
-    the shipped threads in ``python -m bot show`` before the bot has ever run.
+    the shipped threads in ``python -m bot show`` before the bot has ever run. A seed
+    stored already is recognised by its hash before parsing, so a start with unchanged
+    seeds costs the same whatever their size (their warnings were logged when stored).
     """
     if not await asyncio.to_thread(seeds.is_dir):
         log.warning("SEEDS_DIR %s is not a folder: no shipped threads loaded", seeds)
         return IngestReport()
-    report = await ingest_files(storage, [seeds])
+    report = await ingest_files(storage, [seeds], recognise_stored=True)
     for path, error in report.errors:
         log.error("skipped seed %s: %s", path, error)
     for result in report.results:

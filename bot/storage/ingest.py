@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from bot.models import IngestResult, ReplyStructure, Thread
+from bot.models import IngestResult, ParseWarning, ReplyStructure, Thread
 from bot.storage.database import SHIPPED, Database, Row, SearchRow, Transaction, now
 from bot.text import fold, slugify, word_count
 
@@ -37,7 +37,9 @@ _SAME_CONTENT = (
 ``unchanged`` result reports."""
 
 
-def _unchanged(same: Row | None, thread: Thread, inference_version: int) -> IngestResult | None:
+def _unchanged(
+    same: Row | None, inference_version: int, warnings: tuple[ParseWarning, ...]
+) -> IngestResult | None:
     """The ``unchanged`` result when ``same`` holds this content inferred by this version."""
     if same is None or same["inference_version"] != inference_version:
         return None
@@ -48,20 +50,26 @@ def _unchanged(same: Row | None, thread: Thread, inference_version: int) -> Inge
         "unchanged",
         same["comment_count"],
         int(same["authors"]),
-        thread.warnings,
+        warnings,
     )
 
 
 async def unchanged(
-    db: Database, thread: Thread, *, guild_id: int = SHIPPED, inference_version: int = 0
+    db: Database,
+    content_hash: str,
+    *,
+    guild_id: int = SHIPPED,
+    inference_version: int = 0,
+    warnings: tuple[ParseWarning, ...] = (),
 ) -> IngestResult | None:
     """What :func:`ingest` would answer without writing, when it would leave the thread alone.
 
-    Lets a caller skip reply inference (seconds on a big thread) for a file it has stored
-    already; :func:`ingest` checks again inside its transaction, so a race only costs time.
+    Lets a caller skip reply inference (seconds on a big thread), or even parsing, for a
+    file stored already; :func:`ingest` checks again inside its transaction, so a race
+    only costs time.
     """
-    same = await db.read.one(_SAME_CONTENT, (guild_id, thread.content_hash))
-    return _unchanged(same, thread, inference_version)
+    same = await db.read.one(_SAME_CONTENT, (guild_id, content_hash))
+    return _unchanged(same, inference_version, warnings)
 
 
 async def _ingest(
@@ -73,7 +81,7 @@ async def _ingest(
     inference_version: int,
 ) -> IngestResult:
     same = await tx.one(_SAME_CONTENT, (guild_id, thread.content_hash))
-    result = _unchanged(same, thread, inference_version)
+    result = _unchanged(same, inference_version, thread.warnings)
     if result is not None:
         return result
     # Same text inferred by an older version is re-derived in place, like a changed file.

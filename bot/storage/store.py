@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.models import IngestResult, ReplyStructure, Thread
+from bot.models import IngestResult, ParseWarning, ReplyStructure, Thread
 from bot.storage import ingest as _ingest
 from bot.storage.comments import CommentRepository
 from bot.storage.database import SHIPPED, Backend, Database
@@ -112,12 +112,22 @@ class Storage:
         )
 
     async def unchanged(
-        self, thread: Thread, *, guild_id: int = SHIPPED, inference_version: int = 0
+        self,
+        content_hash: str,
+        *,
+        guild_id: int = SHIPPED,
+        inference_version: int = 0,
+        warnings: tuple[ParseWarning, ...] = (),
     ) -> IngestResult | None:
-        """The ``unchanged`` result :meth:`ingest` would give, read without writing: ``None``
-        when this content, inferred by this version, is not stored in ``guild_id`` yet."""
+        """The ``unchanged`` result :meth:`ingest` would give (with ``warnings``), read
+        without writing: ``None`` when a thread of this content, inferred by this version,
+        is not stored in ``guild_id`` yet."""
         return await _ingest.unchanged(
-            self.database, thread, guild_id=guild_id, inference_version=inference_version
+            self.database,
+            content_hash,
+            guild_id=guild_id,
+            inference_version=inference_version,
+            warnings=warnings,
         )
 
     async def schema_version(self) -> int:
