@@ -11,17 +11,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import corpus, inference, ingest, latency, memory, replay, report
+from benchmarks import backends, corpus, inference, ingest, latency, memory, replay, report
 from benchmarks.common import FULL, QUICK, Figure, Sizes, console
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("ingest", "inference", "latency", "memory", "replay")
+STEPS = ("ingest", "inference", "latency", "memory", "replay", "backends")
 CHOICES = (*STEPS, "corpus")
+"""``backends`` runs only with ``--postgres``."""
 """``--only corpus`` builds (or finds) the cached corpus and measures nothing."""
 
 
@@ -47,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="Markdown snippet of a full run (default: benchmarks/out/RESULTS.md; "
         "never written by --quick unless given)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run ingest and latency on this PostgreSQL server and report the ratio "
+        "to SQLite (in a new schema, dropped afterwards)",
     )
     parser.add_argument(
         "--only",
@@ -88,7 +96,9 @@ def _guarded(name: str, step: Callable[[], list[Figure]]) -> tuple[list[Figure],
     return figures, True
 
 
-def run(sizes: Sizes, cache: Path, steps: Sequence[str]) -> tuple[list[Figure], bool]:
+def run(
+    sizes: Sizes, cache: Path, steps: Sequence[str], postgres: str | None = None
+) -> tuple[list[Figure], bool]:
     figures: list[Figure] = []
     ok = True
     db: Path | None = None
@@ -106,7 +116,10 @@ def run(sizes: Sizes, cache: Path, steps: Sequence[str]) -> tuple[list[Figure], 
         ("memory", lambda: memory.measure(corpus_db(), sizes.corpus_comments)),
         ("replay", lambda: replay.measure(sizes)),
     ]
-    if {"corpus", "latency", "memory"} & set(steps):
+    if postgres is not None:
+        url = postgres
+        plan.append(("backends", lambda: _backends(url, sizes, corpus_db())))
+    if {"corpus", "latency", "memory"} & set(steps) or (postgres and "backends" in steps):
         got, fine = _guarded("corpus", lambda: [corpus.describe(corpus_db())])
         figures.extend(got)
         ok = ok and fine
@@ -119,12 +132,17 @@ def run(sizes: Sizes, cache: Path, steps: Sequence[str]) -> tuple[list[Figure], 
     return figures, ok
 
 
+def _backends(url: str, sizes: Sizes, corpus_db: Path) -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="threadbot-bench-backends-") as tmp:
+        return backends.measure(url, corpus.ingest_items(sizes), corpus_db, sizes, Path(tmp))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     sizes = QUICK if args.quick else FULL
     steps = tuple(args.only) if args.only else STEPS
     start = time.perf_counter()
-    figures, ok = run(sizes, args.cache, steps)
+    figures, ok = run(sizes, args.cache, steps, args.postgres)
     seconds = time.perf_counter() - start
     report.print_table(figures, sizes, seconds)
     out = args.out or HERE / "out" / f"bench-{sizes.name}.json"

@@ -70,8 +70,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version = {version}")
 
 
-async def real_ingest(db: Path, items: Sequence[tuple[str, str]]) -> RealTimes:
-    """Ingest ``(source, text)`` items through the real path into a fresh database at ``db``."""
+async def real_ingest(db: Path | str, items: Sequence[tuple[str, str]]) -> RealTimes:
+    """Ingest ``(source, text)`` items through the real path into a fresh database at ``db``
+    (a file, or a ``postgresql://`` URL)."""
     times = RealTimes()
     clock = time.perf_counter
     async with Storage(db) as storage:
