@@ -42,16 +42,18 @@ class Housekeeping(commands.Cog):
     @tasks.loop(hours=PURGE_EVERY_HOURS)
     async def purge_loop(self) -> None:
         """Runs once as soon as the cog loads (the check on start), then every hour; with
-        several processes on one database, only the one that takes the round's lease."""
+        several processes on one PostgreSQL database, only in the one that takes the
+        round's lease (SQLite has one process: it always runs)."""
         now = utcnow()
         stamp = now.timestamp()
+        storage = self.bot.storage
         try:
-            if not await self.bot.storage.leases.acquire(
+            if storage.backend != "sqlite" and not await storage.leases.acquire(
                 "housekeeping", self.bot.owner, stamp + PURGE_EVERY_HOURS * 3600 - 60, stamp
             ):
                 log.info("housekeeping: another process does this round")
                 return
-            await purge_expired(self.bot.storage, now)
+            await purge_expired(storage, now)
         except Exception:
             log.exception("housekeeping purge failed; will retry next round")
 

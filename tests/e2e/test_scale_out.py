@@ -9,9 +9,11 @@ thread back and carries on: every comment is posted exactly once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,10 @@ from bot.models import StoredThread
 from bot.replay.plan import Post, article_posts, comment_posts
 from bot.storage import Storage
 from tests.conftest import ROOT, SEEDS
+from tests.e2e.conftest import run_bot
 from tests.e2e.test_replay import assert_posted_exactly, only_thread, replay_messages, start
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.threadbot import make_threadbot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -108,6 +112,8 @@ async def test_two_processes_run_a_replay_once_even_when_its_owner_is_killed(
             )
             assert int(str(new_owner).split(":")[1]) == survivor.pid
         assert_posted_exactly(replay_messages(fake, target), plan)
+        syncs = [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
+        assert len(syncs) == 1, "commands are synced by the shard-0 process only"
     finally:
         for proc in procs:
             if proc.returncode is None:
@@ -118,3 +124,26 @@ async def test_two_processes_run_a_replay_once_even_when_its_owner_is_killed(
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+async def test_housekeeping_runs_in_one_process_of_two(
+    fake_discord: FakeDiscord, postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two bots start on one database where a server's grace period is over: it is purged
+    once, by whichever takes the round's lease; the other skips the round."""
+    gone = 7777
+    async with Storage(postgres_url) as db:
+        await db.guilds.put_settings(gone, {"replay_max_running": 1})
+        await db.guilds.mark_left(gone, datetime.now(UTC) - timedelta(days=8))
+    caplog.set_level(logging.INFO)
+    first = make_threadbot(fake_discord, postgres_url, extensions=["cogs.housekeeping"])
+    second = make_threadbot(fake_discord, postgres_url, extensions=["cogs.housekeeping"])
+    async with run_bot(first, fake_discord), run_bot(second, fake_discord):
+        for _ in range(250):
+            skipped = [r for r in caplog.records if "another process does" in r.getMessage()]
+            if skipped and await first.storage.guilds.settings(gone) == {}:
+                break
+            await asyncio.sleep(0.02)
+    purges = [r for r in caplog.records if r.getMessage().startswith(f"purged server {gone}")]
+    skips = [r for r in caplog.records if "another process does this round" in r.getMessage()]
+    assert (len(purges), len(skips)) == (1, 1)

@@ -94,7 +94,7 @@ def test_theme_unit_test_comment_quotes() -> None:
 
 def test_markup_is_read_without_an_html_parser_and_the_same() -> None:
     """The linear tokenizer: quoted '>' in attributes, bare '<' in text, unclosed comments."""
-    assert html_paragraphs('<a title="a>b" href=\'x\'>link</a> text') == ("link text",)
+    assert html_paragraphs("<a title=\"a>b\" href='x'>link</a> text") == ("link text",)
     assert html_paragraphs("a < b and c > d &amp; e") == ("a < b and c > d & e",)
     assert html_paragraphs("<p>seen</p><!-- unclosed <p>hidden") == ("seen",)
     assert html_paragraphs("<P>One</P><SCRIPT>x<p>y</p></SCRIPT><br/>Two") == ("One", "Two")
