@@ -13,6 +13,10 @@ the big thread is wholly the old version or wholly the new one (a comment's
 header and its paragraphs never come from different versions); and calls are
 answered during both phases of the ingest, reply inference (the event loop is
 not blocked) and the write transaction (WAL readers are not blocked).
+
+Every test runs on SQLite and on PostgreSQL (``make_db``), where readers use the pool
+outside the writer's transaction and a second ``Storage`` stands for a second process:
+its writes wait on the advisory lock instead of SQLite's file lock.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from bot.models import IngestResult, ReplyStructure, StoredComment, Thread
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files, ingest_thread
 from bot.storage import SHIPPED, Storage
+from tests.backends import MakeDb
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow  # concurrency under load
@@ -51,8 +56,8 @@ def shape(comment: StoredComment) -> Shape:
 class PhasedStorage(Storage):
     """Storage that notes when the write transaction of an ingest starts and ends."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
+    def __init__(self, target: Path | str) -> None:
+        super().__init__(target)
         self.phase = "inference"
 
     async def ingest(
@@ -80,10 +85,10 @@ class Answers:
     errors: list[BaseException] = field(default_factory=list)
 
 
-async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
+async def test_fifty_users_during_a_big_ingest(make_db: MakeDb) -> None:
     old = generate_thread(OLD_COMMENTS, 11)
     new_thread = parse_thread(generate_thread(NEW_COMMENTS, 12).text, SOURCE)
-    async with PhasedStorage(tmp_path / "threadbot.db") as db:
+    async with PhasedStorage(await make_db("threadbot.db")) as db:
         assert (await ingest_files(db, [SEEDS])).ok
         big_id = (await db.ingest(parse_thread(old.text, SOURCE), old.expected)).thread_id
         seed = await db.threads.find("iraq-cease-fire-over")
@@ -185,7 +190,7 @@ async def test_fifty_users_during_a_big_ingest(tmp_path: Path) -> None:
         assert await db.integrity_check() == "ok"
 
 
-async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path) -> None:
+async def test_reads_never_mix_two_versions_of_a_replaced_thread(make_db: MakeDb) -> None:
     """A thread replaced back and forth under 20 paging readers: no answer is half of each.
 
     Replacing a thread reuses its comment ids, so a page read as two statements (heads,
@@ -194,7 +199,7 @@ async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path)
     """
     made = [generate_thread(300, 21), generate_thread(300, 22)]
     threads = [parse_thread(m.text, SOURCE) for m in made]
-    async with Storage(tmp_path / "threadbot.db") as db:
+    async with Storage(await make_db("threadbot.db")) as db:
         shapes: list[dict[int, Shape]] = []
         for thread, m in zip(threads, made, strict=True):
             thread_id = (await db.ingest(thread, m.expected)).thread_id
@@ -221,7 +226,7 @@ async def test_reads_never_mix_two_versions_of_a_replaced_thread(tmp_path: Path)
             assert any(all(v[seq] == s for seq, s in got.items()) for v in shapes), page[0]
 
 
-async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> None:
+async def test_bot_writes_wait_for_another_process_ingesting(make_db: MakeDb) -> None:
     """``python -m bot ingest`` on the bot's database while the bot runs: no "database is locked".
 
     The CLI's ``Storage`` is a second set of connections, so the bot's writes meet
@@ -232,7 +237,8 @@ async def test_bot_writes_wait_for_another_process_ingesting(tmp_path: Path) -> 
     """
     made = generate_thread(NEW_COMMENTS, 31)
     thread = parse_thread(made.text, SOURCE)
-    async with Storage(tmp_path / "db") as bot, PhasedStorage(tmp_path / "db") as cli:
+    target = await make_db("db")
+    async with Storage(target) as bot, PhasedStorage(target) as cli:
         assert (await ingest_files(bot, [SEEDS])).ok
         seed = await bot.threads.find("iraq-cease-fire-over")
         assert seed is not None
