@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.models import ParseWarning, Thread
 from bot.sources.html import html_line, html_paragraphs, html_text
@@ -32,6 +32,7 @@ _HEAD_BYTES = 256 * 1024
 _LINK_TAG = re.compile(r"<link\b[^<>]{0,2000}>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LINK_HEADER = re.compile(r"<([^<>]*)>((?:\s*;\s*[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|[^;,]*))*)")
+_NOT_SLUG = re.compile(r"^(?:comment-page-\d+|amp|feed|embed|page|\d+)$", re.IGNORECASE)
 _PARAM = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|([^;,\s]*))""")
 
 
@@ -91,11 +92,17 @@ def post_reference(url: str) -> tuple[str, str]:
         if value.isdigit():
             return "id", value
     segments = [s for s in parts.path.split("/") if s]
+    while segments and _NOT_SLUG.match(segments[-1]):
+        segments.pop()  # …/slug/comment-page-2/, …/slug/amp/, …/slug/feed/
     if not segments:
         raise LinkRefused(
-            "That link is a site's front page: link to one post or page of it instead."
+            "That link is not one post or page: expected a link like "
+            "https://blog.example.com/2024/05/a-post/."
         )
-    return "slug", segments[-1]
+    # Permalinks may end in .html; a slug with non-ASCII letters arrives percent-encoded
+    # and is sent decoded (WordPress encodes it again as it stores it).
+    slug = unquote(re.sub(r"\.(?:html?|php)$", "", segments[-1], flags=re.IGNORECASE))
+    return "slug", slug
 
 
 # ---- JSON → thread (pure) --------------------------------------------------------------

@@ -92,8 +92,13 @@ def test_post_reference_by_id_or_slug() -> None:
     assert post_reference("https://b.example/?p=12") == ("id", "12")
     assert post_reference("https://b.example/?page_id=3") == ("id", "3")
     assert post_reference("https://b.example/2020/05/tea/") == ("slug", "tea")
-    with pytest.raises(LinkRefused, match="front page"):
-        post_reference("https://b.example/")
+    assert post_reference("https://b.example/2020/05/tea.html") == ("slug", "tea")
+    assert post_reference("https://b.example/tea/comment-page-2/#comments") == ("slug", "tea")
+    assert post_reference("https://b.example/tea/amp/") == ("slug", "tea")
+    assert post_reference("https://b.example/%CF%84%CF%83%CE%AC%CE%B9/") == ("slug", "τσάι")
+    for listing in ("https://b.example/", "https://b.example/2020/05/"):
+        with pytest.raises(LinkRefused, match="not one post or page"):
+            post_reference(listing)
 
 
 def test_conversion_is_pure_and_keeps_parents_and_quotes() -> None:
