@@ -10,11 +10,13 @@ import networkx as nx
 from bot.models import ARTICLE, StoredComment, StoredEdge
 from bot.summaries.ranking import communities
 from bot.summaries.results import Count, Exchange
-from bot.text import fold
+from bot.summaries.sentences import name_key
 
 SPLIT_CONVERSATION_AT = 40
 """A connected part of the reply graph bigger than this is split into its communities."""
 MIN_PIECE = 4
+TREES_FROM = 2000
+"""From this many comments on, a debate is split along its reply trees (see _reply_trees)."""
 """A community smaller than this is not a sub-conversation of its own."""
 
 
@@ -36,7 +38,7 @@ def replies(edges: Sequence[StoredEdge]) -> list[StoredEdge]:
 
 def counts(counter: Counter[str]) -> tuple[Count, ...]:
     return tuple(
-        Count(n, c) for n, c in sorted(counter.items(), key=lambda kv: (-kv[1], fold(kv[0])))
+        Count(n, c) for n, c in sorted(counter.items(), key=lambda kv: (-kv[1], name_key(kv[0])))
     )
 
 
@@ -47,7 +49,7 @@ def exchanges(edges: Sequence[StoredEdge], numbers: Mapping[int, int]) -> list[E
     for edge in replies(edges):
         if edge.target == ARTICLE or edge.source_author == edge.target_author:
             continue
-        pair = tuple(sorted((edge.source_author, edge.target_author), key=fold))
+        pair = tuple(sorted((edge.source_author, edge.target_author), key=name_key))
         key = (pair[0], pair[1])
         between[key].add(edge.source)
         directions[key].add(edge.source_author)
@@ -57,7 +59,7 @@ def exchanges(edges: Sequence[StoredEdge], numbers: Mapping[int, int]) -> list[E
             continue
         nums = [numbers.get(s, s) for s in seqs]
         out.append(Exchange(a, b, len(seqs), min(nums), max(nums)))
-    out.sort(key=lambda e: (-e.exchanges, e.start, fold(e.first), fold(e.second)))
+    out.sort(key=lambda e: (-e.exchanges, e.start, name_key(e.first), name_key(e.second)))
     return out
 
 
@@ -87,18 +89,57 @@ def conversations(
         if len(component) <= SPLIT_CONVERSATION_AT or max(d for _, d in sub.degree) <= 2:
             parts.append(set(component))
             continue
-        parts.extend(_merge_small([set(c) for c in communities(sub)], sub))
+        pieces = _reply_trees(sub, edges) if len(component) > TREES_FROM else communities(sub)
+        parts.extend(_merge_small(pieces, sub))
     parts.sort(key=lambda p: (-len(p), min(p)))
     return [[by_seq[s] for s in sorted(p)] for p in parts]
 
 
+def _reply_trees(graph: nx.Graph, edges: Sequence[StoredEdge]) -> list[set[int]]:
+    """A very big debate cut along its reply trees: each comment joined only to the comment
+    it answers most directly (a quote before a threaded reply before a mention). Linear,
+    where community detection takes seconds on 20,000 comments; a chain stays whole."""
+    rank = {"quote": 0, "parent": 1, "mention": 2}
+    best: dict[int, tuple[int, int]] = {}
+    for e in edges:
+        if e.source in graph and e.target in graph and e.source != e.target:
+            key = (rank.get(e.via, 3), -e.target)
+            if e.source not in best or key < best[e.source]:
+                best[e.source] = key
+    root = {node: node for node in graph}
+
+    def find(node: int) -> int:
+        while root[node] != node:
+            root[node] = root[root[node]]
+            node = root[node]
+        return node
+
+    for source, (_, negative_target) in sorted(best.items()):
+        a, b = find(source), find(-negative_target)
+        if a != b:
+            root[max(a, b)] = min(a, b)
+    trees: dict[int, set[int]] = defaultdict(set)
+    for node in graph:
+        trees[find(node)].add(node)
+    return [trees[k] for k in sorted(trees)]
+
+
 def _merge_small(pieces: list[set[int]], graph: nx.Graph) -> list[set[int]]:
-    """Pieces under :data:`MIN_PIECE` comments merged into their best-connected neighbour."""
-    pieces = sorted(pieces, key=lambda p: (len(p), min(p)))
-    while len(pieces) > 1 and len(pieces[0]) < MIN_PIECE:
-        small = pieces.pop(0)
-        links = [sum(1 for a in small for b in graph[a] if b in other) for other in pieces]
-        target = max(range(len(pieces)), key=lambda i: (links[i], -min(pieces[i])))
-        pieces[target] |= small
-        pieces.sort(key=lambda p: (len(p), min(p)))
-    return pieces
+    """Pieces under :data:`MIN_PIECE` comments merged into their best-connected neighbour
+    (smallest first; a piece with no link out joins the biggest)."""
+    owner = {node: k for k, piece in enumerate(pieces) for node in piece}
+    members = {k: set(piece) for k, piece in enumerate(pieces)}
+    for k in sorted(members, key=lambda k: (len(members[k]), min(members[k]))):
+        if len(members) == 1 or len(members[k]) >= MIN_PIECE:
+            continue
+        links: Counter[int] = Counter(
+            owner[b] for a in members[k] for b in graph[a] if owner[b] != k
+        )
+        if links:
+            target = max(links, key=lambda t: (links[t], -min(members[t])))
+        else:
+            target = max((t for t in members if t != k), key=lambda t: (len(members[t]), -t))
+        for node in members[k]:
+            owner[node] = target
+        members[target] |= members.pop(k)
+    return list(members.values())

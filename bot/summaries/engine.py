@@ -50,12 +50,14 @@ from bot.summaries.selection import (
 )
 from bot.summaries.sentences import (
     article_paragraphs,
+    evenly,
+    name_key,
     own_sentences,
     paragraph_sentences,
     split_sentences,
 )
-from bot.summaries.stances import depends_on_context, leaning, overall
-from bot.text import fold, snippet, word_count
+from bot.summaries.stances import depends_on_context, leaning, opening, overall
+from bot.text import snippet, word_count
 
 AUTHOR_BUDGET_BASE = 300
 AUTHOR_BUDGET_SHARE = 0.45
@@ -76,6 +78,11 @@ CITE_SHARE = 0.25
 CITE_MAX = 200
 CONTEXT_MAX = 70
 """Characters of what a point answers, in its ``↪ to …`` prefix."""
+PERSON_COMMENTS = 150
+SIDE_COMMENTS = 10
+"""Comments of one person (in a thread, in a sub-conversation) cut into sentences at most:
+an even sample of a prolific writer's comments, so a summary of a 20,000-comment thread
+is computed in about a second (sentence splitting is the costly step)."""
 MAX_CONVERSATIONS = 5
 MAX_SIDES = 6
 MAX_RELATIONS = 4
@@ -158,9 +165,7 @@ def _leanings(
             continue
         comment = by_seq.get(e.source)
         if comment is not None:
-            out[(e.source_author, e.target_author)].append(
-                leaning([s.text for s in own_sentences(comment)])
-            )
+            out[(e.source_author, e.target_author)].append(leaning(opening(comment.own_text)))
     return out
 
 
@@ -183,7 +188,7 @@ def _stance(
     people = [(n, k) for n, k in answered.items() if not n.endswith(" (article)")]
     if not people:
         return Stance(pick.sentence if pick else None)
-    partner = min(people, key=lambda nk: (-nk[1], fold(nk[0])))[0]
+    partner = min(people, key=lambda nk: (-nk[1], name_key(nk[0])))[0]
     together = 0
     if exchange is not None and partner in (exchange.first, exchange.second):
         together = exchange.exchanges
@@ -218,9 +223,9 @@ def summarise_author(
     name: str,
 ) -> AuthorSummary:
     """What ``name`` said in ``thread`` (the article too when they wrote it)."""
-    key = fold(name)
-    wrote_article = bool(thread.author) and fold(thread.author) == key
-    mine = [c for c in comments if fold(c.author) == key]
+    key = name_key(name)
+    wrote_article = bool(thread.author) and name_key(thread.author) == key
+    mine = [c for c in comments if name_key(c.author) == key]
     if mine:
         name = mine[0].author
     elif wrote_article:
@@ -229,7 +234,7 @@ def summarise_author(
     by_seq = {c.seq: c for c in comments}
     own_words = word_count(p.text for c in mine for p in c.paragraphs if p.own)
     all_words = word_count(p.text for c in comments for p in c.paragraphs if p.own)
-    sentences = [s for c in mine for s in own_sentences(c)]
+    sentences = [s for c in evenly(mine, PERSON_COMMENTS) for s in own_sentences(c)]
     if wrote_article:
         sentences = own_article_sentences(thread) + sentences
     article_words = (
@@ -248,13 +253,20 @@ def summarise_author(
         targeted = edge.target in mine_seqs or (edge.target == ARTICLE and wrote_article)
         if targeted and edge.source not in mine_seqs:
             answered_by[edge.source_author] += 1
-    theirs = [e for e in exchanges(edges, numbers) if key in (fold(e.first), fold(e.second))]
+    theirs = [
+        e for e in exchanges(edges, numbers) if key in (name_key(e.first), name_key(e.second))
+    ]
     idf = thread_idf(thread, comments)
     weights = word_weights(sentences, idf)
     pool = candidates(sentences, echo_counts(thread, comments))
     budget = author_budget(sum(len(s.text) + 1 for s in sentences))
     stance = _stance(
-        pool, weights, name, answered, theirs[0] if theirs else None, _leanings(edges, by_seq)
+        pool,
+        weights,
+        name,
+        answered,
+        theirs[0] if theirs else None,
+        _leanings([e for e in edges if e.source in mine_seqs], by_seq),
     )
     cites = _cites(mine, round(CITE_SHARE * budget))
     left = budget - sum(len(c.text) + LINE_COST for c in cites)
@@ -335,7 +347,8 @@ def _sides(
     pools: dict[str, list[Candidate]] = {}
     weights: dict[str, dict[str, float]] = {}
     for n in names:
-        sentences = [s for c in part if c.author == n for s in own_sentences(c)]
+        theirs = evenly([c for c in part if c.author == n], SIDE_COMMENTS)
+        sentences = [s for c in theirs for s in own_sentences(c)]
         pools[n] = candidates(sentences, echoes)
         weights[n] = word_weights(sentences, idf)
     chosen: dict[str, list[Candidate]] = {n: [] for n in names}
@@ -367,7 +380,7 @@ def _relations(part: Sequence[StoredComment], edges: Sequence[StoredEdge]) -> tu
         lean = overall(found)
         if lean:
             out.append(Relation(source, target, lean, len(found)))
-    out.sort(key=lambda r: (-r.count, fold(r.source), fold(r.target)))
+    out.sort(key=lambda r: (-r.count, name_key(r.source), name_key(r.target)))
     return tuple(out[:MAX_RELATIONS])
 
 

@@ -1,24 +1,26 @@
 """Key phrases: noun phrases that name what was talked about, or none.
 
-Candidates come from ``yake`` (unsupervised statistics of the text itself, no model, no
-network). Without a part-of-speech model, a phrase counts as a noun phrase when its words
-are content words with no function word between them ("risk of landing", "order to
-provide" and "border and varied" are out), it ends in no verb or adverb form ("-ing",
-"-ed", "-ly"), names no weekday or month ("Green Zone Tuesday"), and it recurs: a
-capitalised name once is enough, any other phrase must occur at least twice in the text
-("landing square" was a one-off slice of a sentence). Kept phrases share no word.
+Candidates are runs of one to three content words between function words and punctuation,
+ranked by how often they occur (longer runs and names a little higher). Without a
+part-of-speech model, a phrase counts as a noun phrase when no function word sits inside it
+("risk of landing", "order to provide" and "border and varied" are out), it ends in no verb
+or adverb form ("-ing", "-ed", "-ly"), names no weekday or month ("Green Zone Tuesday"), and
+it recurs: a name capitalised mid-sentence once is enough, any other phrase must occur at
+least twice ("landing square" was a one-off slice of a sentence), a single plain word four
+times. Kept phrases share no word. (yake, used before, took a second per 20,000 characters;
+this is a single pass.)
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-
-import yake  # type: ignore[import-untyped]
+from dataclasses import dataclass
 
 from bot.models import StoredComment
-from bot.summaries.sentences import LETTER, WORD, normalise, stem, stopwords
+from bot.summaries.sentences import LETTER, WORD, evenly, normalise, stem, stopwords
 from bot.text import fold
 
 MAX_PHRASES = 5
@@ -34,8 +36,15 @@ _CALENDAR = frozenset(
     )
 )
 _VERBAL = ("ing", "ed", "ly")
-KEYWORD_TEXT_MAX = 200_000
-"""Characters given to yake at most (it is linear, but a 20,000-comment thread is big)."""
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+_BREAK = re.compile(r"[,;:()\[\]\"“”‘’—–/]+|\s-\s|[.!?…]+")
+CANDIDATES = 60
+"""Best-ranked candidates looked at; the filters rarely go past the first twenty."""
+KEYWORD_TEXT_MAX = 16_000
+"""Characters read at most: a bigger text is represented by an even sample of its
+paragraphs (16,000 characters of a big thread name its topics as well as all of it)."""
+COMMON_SAMPLE = 4000
+"""Comments read to find the words everybody uses (an even sample of a bigger thread)."""
 
 
 def key_phrases(
@@ -50,17 +59,16 @@ def key_phrases(
     Left out: names in ``exclude`` (who is shown elsewhere), single words in ``common``
     (what everybody in the thread talks about says little about one person).
     """
-    text = "\n\n".join(normalise(t) for t in texts)[:KEYWORD_TEXT_MAX]
+    text = _sample_text([normalise(t) for t in texts], KEYWORD_TEXT_MAX)
     if not LETTER.search(text):
         return ()
-    folded_text = " ".join(fold(text).split())
     stop = stopwords()
     banned = {w for name in exclude if name.strip() for w in WORD.findall(fold(name))}
     ordinary = {fold(w) for w in common}
-    extractor = yake.KeywordExtractor(lan="en", n=3, dedup_lim=0.7, top=top * 8)
     phrases: list[str] = []
     kept: list[set[str]] = []
-    for phrase, _score in extractor.extract_keywords(text):
+    found = _candidates(text, stop)
+    for phrase in found:
         words = WORD.findall(fold(phrase))
         if not words or any(w in banned for w in words):
             continue
@@ -68,7 +76,7 @@ def key_phrases(
             continue
         if len(words) == 1 and words[0] in ordinary:
             continue
-        if not _noun_phrase(phrase, words, stop, folded_text):
+        if not _noun_phrase(words, found[phrase]):
             continue
         bag = {stem(w) for w in words}
         if any(bag & other for other in kept):
@@ -80,23 +88,73 @@ def key_phrases(
     return tuple(phrases)
 
 
-def _noun_phrase(phrase: str, words: Sequence[str], stop: frozenset[str], text: str) -> bool:
-    if any(w in stop or w in _CALENDAR for w in words):
+def _sample_text(texts: Sequence[str], most: int) -> str:
+    """``texts`` joined, or an even sample of them about ``most`` characters long."""
+    total = sum(len(t) + 2 for t in texts)
+    if total <= most:
+        return "\n\n".join(texts)
+    share = max(1, round(len(texts) * most / total))
+    return "\n\n".join(evenly(texts, share))[:most]
+
+
+@dataclass(slots=True)
+class _Seen:
+    count: int = 0
+    named: bool = False
+    """Capitalised word for word somewhere other than at the start of a sentence."""
+
+    def score(self, words: int) -> float:
+        return self.count * (1.0 + 0.6 * (words - 1)) * (1.5 if self.named else 1.0)
+
+
+def _candidates(text: str, stop: frozenset[str]) -> dict[str, _Seen]:
+    """Runs of one to three content words between function words and punctuation, as first
+    written, with how often each occurs; best first (the dict keeps that order)."""
+    seen: dict[str, _Seen] = {}
+    surface: dict[str, str] = {}
+    for sentence in _SENTENCES.split(text):
+        for c, chunk in enumerate(_BREAK.split(sentence)):
+            run: list[tuple[str, bool]] = []
+            for t, token in enumerate([*chunk.split(), ""]):
+                word = token.strip("'’-")
+                key = word.casefold()
+                if not word or key in stop or not WORD.fullmatch(key) or len(key) < 2:
+                    _count(run, seen, surface)
+                    run = []
+                else:
+                    run.append((word, c > 0 or t > 0))
+    ranked = sorted(seen.items(), key=lambda kv: (-kv[1].score(len(kv[0].split())), kv[0]))
+    return {surface[key]: info for key, info in ranked}
+
+
+def _count(run: list[tuple[str, bool]], seen: dict[str, _Seen], surface: dict[str, str]) -> None:
+    for n in (1, 2, 3):
+        for i in range(len(run) - n + 1):
+            gram = run[i : i + n]
+            key = " ".join(w.casefold() for w, _ in gram)
+            info = seen.setdefault(key, _Seen())
+            surface.setdefault(key, " ".join(w for w, _ in gram))
+            info.count += 1
+            if gram[0][1] and all(w[:1].isupper() for w, _ in gram):
+                info.named = True
+
+
+def _noun_phrase(words: Sequence[str], info: _Seen) -> bool:
+    if any(w in _CALENDAR for w in words):
         return False
     if words[-1].endswith(_VERBAL) or (len(words) == 1 and words[0].endswith(_VERBAL)):
         return False
-    name = all(p[:1].isupper() for p in phrase.split())
     needed = MIN_REPEATS if len(words) > 1 else MIN_WORD_REPEATS
-    return name or text.count(" ".join(words)) >= needed
+    return info.named or info.count >= needed
 
 
 def common_words(comments: Sequence[StoredComment], share: float = 0.5) -> set[str]:
     """Words in the own text of at least ``share`` of the commenters (and at least three)."""
     people: dict[str, set[str]] = defaultdict(set)
-    for c in comments:
-        people[fold(c.author)].update(WORD.findall(fold(normalise(c.own_text))))
+    for c in evenly(comments, COMMON_SAMPLE):
+        people[fold(c.author)].update(WORD.findall(normalise(c.own_text).casefold()))
     if len(people) < 3:
         return set()
     counts: Counter[str] = Counter(w for words in people.values() for w in words)
     needed = max(3, math.ceil(share * len(people)))
-    return {w for w, n in counts.items() if n >= needed}
+    return {fold(w) for w, n in counts.items() if n >= needed}

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import pysbd  # type: ignore[import-untyped]
 import yake  # type: ignore[import-untyped]
 
 from bot.models import ARTICLE, ELISION, StoredComment, StoredThread
 from bot.summaries.results import KeySentence
+from bot.text import fold
+
+T = TypeVar("T")
 
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+", re.UNICODE)
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -34,6 +38,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(normalise(w.lower()) for w in words)
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough for "attacks"/"attack", cheap and predictable."""
     for suffix, keep in (
@@ -47,6 +52,22 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + keep
     return word
+
+
+@functools.lru_cache(maxsize=65_536)
+def name_key(name: str) -> str:
+    """:func:`bot.text.fold` of a person's name, remembered: a big thread folds the same few
+    thousand names hundreds of thousands of times."""
+    return fold(name)
+
+
+def evenly(items: Sequence[T], most: int) -> list[T]:
+    """At most ``most`` of ``items``, evenly spaced and in order: a deterministic sample, so
+    work over a whole thread stays bounded however long the thread is."""
+    if len(items) <= most:
+        return list(items)
+    step = len(items) / most
+    return [items[int(i * step)] for i in range(most)]
 
 
 def content_words(text: str) -> list[str]:

@@ -22,3 +22,23 @@ async def test_common_words_need_three_people(seeded: Storage) -> None:
     common = common_words(comments)
     assert "iran" in common and "hitler" not in common
     assert common_words(comments[:2]) == set()
+
+
+def test_key_phrases_are_recurring_noun_phrases_without_fragments_or_overlaps() -> None:
+    texts = [
+        "At the risk of landing square on it, the Badr Corps and the Mahdi Army clash.",
+        "Rockets hit the Green Zone Tuesday; the Badr Corps denies it, border and varied.",
+        "The free press matters. A free press is what we have, in order to provide news.",
+    ]
+    phrases = key_phrases(texts)
+    assert "Badr Corps" in phrases and "free press" in phrases and "Mahdi Army" in phrases
+    assert 1 <= len(phrases) <= 5
+    for bad in ("risk of landing", "landing square", "border and varied", "order to provide"):
+        assert bad not in phrases
+    assert not any("Tuesday" in p for p in phrases)
+    words = [w.casefold() for p in phrases for w in p.split()]
+    assert len(words) == len(set(words)), "phrases overlap"
+
+
+def test_no_key_phrase_when_none_is_good() -> None:
+    assert key_phrases(["We went there and did it, then we came back."]) == ()
