@@ -52,6 +52,7 @@ T = TypeVar("T")
 PRELOAD = (
     "bot.sources.uploads",
     "bot.sources.web",
+    "bot.summaries.offload",
     "bot.ui.graph",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",

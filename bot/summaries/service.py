@@ -1,11 +1,14 @@
-"""Summaries on demand: cached per thread version, computed once however many ask, LLM optional.
+"""Summaries on demand: cached per thread version, computed once however many ask (in a worker
+process), LLM optional.
 
 The offline summary (``bot.summaries.engine``) is always computed: its figures and sentences are
 the ground truth, and the LLM answer, when ``SUMMARY_BACKEND=llm``, is shown on top of
 it. Both are cached in storage under the thread's ``content_hash``, so a thread that is
-re-imported with changes is summarised again and an unchanged one never is. Any LLM
-failure (timeout, HTTP error, 429, a malformed answer) falls back to the offline
-summary with a note saying so; failures are not cached.
+re-imported with changes is summarised again and an unchanged one never is. The model's
+answer is checked against the thread before it is shown (:mod:`bot.summaries.verify`):
+lines citing the wrong comments or misquoting them are dropped, with a note. Any LLM
+failure (timeout, HTTP error, 429, a malformed answer, nothing that holds up) falls back
+to the offline summary with a note saying so; failures are not cached.
 """
 
 from __future__ import annotations
@@ -13,30 +16,29 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.models import StoredThread
+from bot.errors import Busy
+from bot.models import StoredComment, StoredThread
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.summaries.engine import summarise_author, summarise_thread
 from bot.summaries.llm import ChatClient, LLMError, Message
+from bot.summaries.offload import pack, summary_json
 from bot.summaries.prompts import PROMPT_VERSION, author_prompt, thread_prompt
-from bot.summaries.results import (
-    SUMMARY_VERSION,
-    AuthorSummary,
-    ThreadSummary,
-    from_json,
-    to_json,
-)
+from bot.summaries.results import SUMMARY_VERSION, AuthorSummary, ThreadSummary, from_json
+from bot.summaries.verify import check_answer
 from bot.text import fold
+from bot.workers import Limits, WorkerError, WorkerTimeout, run_in_worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 THREAD_SUBJECT = "thread"
 OFFLINE_ENGINE = f"offline/{SUMMARY_VERSION}"
+SUMMARY_LIMITS = Limits(cpu_s=30.0, memory_mb=400, wall_s=60.0)
+"""A 20,000-comment thread takes about a second and under 150 MB; the limits stop a runaway."""
 
 _Key = tuple[int, str, str, str]
 _INFLIGHT: dict[_Key, asyncio.Task[Any]] = {}
@@ -108,6 +110,20 @@ async def _cached(
         return None
 
 
+async def _compute(storage: Storage, thread: StoredThread, name: str | None) -> str:
+    """The summary's JSON, computed in a worker process (see :mod:`bot.summaries.offload`)."""
+    packed = pack(await storage.comments.all(thread.id), await storage.edges.all(thread.id))
+    try:
+        return await run_in_worker(
+            summary_json, thread, packed, name, limits=SUMMARY_LIMITS, key=("summary", thread.id)
+        )
+    except WorkerTimeout:
+        raise Busy("This summary took too long to compute; try again in a minute.") from None
+    except WorkerError as exc:
+        log.warning("summary of %s in thread %s failed in its worker: %s", name, thread.id, exc)
+        raise Busy("This summary could not be computed right now; try again later.") from None
+
+
 async def offline_author(storage: Storage, thread: StoredThread, name: str) -> AuthorSummary:
     subject = author_subject(name)
     found: AuthorSummary | None = await _cached(storage, thread, subject, AuthorSummary)
@@ -115,13 +131,11 @@ async def offline_author(storage: Storage, thread: StoredThread, name: str) -> A
         return found
 
     async def compute() -> AuthorSummary:
-        comments = await storage.comments.all(thread.id)
-        edges = await storage.edges.all(thread.id)
-        summary = await asyncio.to_thread(summarise_author, thread, comments, edges, name)
+        payload = await _compute(storage, thread, name)
         await storage.summaries.put(
-            thread.id, subject, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
+            thread.id, subject, OFFLINE_ENGINE, thread.content_hash, payload
         )
-        return summary
+        return from_json(AuthorSummary, payload)
 
     return await _once((thread.id, subject, OFFLINE_ENGINE, thread.content_hash), compute)
 
@@ -132,13 +146,11 @@ async def offline_thread(storage: Storage, thread: StoredThread) -> ThreadSummar
         return found
 
     async def compute() -> ThreadSummary:
-        comments = await storage.comments.all(thread.id)
-        edges = await storage.edges.all(thread.id)
-        summary = await asyncio.to_thread(summarise_thread, thread, comments, edges)
+        payload = await _compute(storage, thread, None)
         await storage.summaries.put(
-            thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, to_json(summary)
+            thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, payload
         )
-        return summary
+        return from_json(ThreadSummary, payload)
 
     return await _once((thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash), compute)
 
@@ -202,10 +214,13 @@ async def author_view(
     brief, note = None, None
     if llm_engine(settings) is not None:
         comments = await storage.comments.all(thread.id)
-        messages = author_prompt(thread, comments, summary.name)
-        brief, note = await _brief(
+        edges = await storage.edges.all(thread.id)
+        messages = author_prompt(thread, comments, summary.name, edges)
+        answer, note = await _brief(
             storage, settings, thread, author_subject(name), messages, client
         )
+        if answer is not None:
+            brief, note = checked(answer, thread, comments, summary.name)
     return SummaryView(summary, brief, settings.llm_model if brief else None, note)
 
 
@@ -216,6 +231,30 @@ async def thread_view(
     summary = await offline_thread(storage, thread)
     brief, note = None, None
     if llm_engine(settings) is not None:
-        messages = thread_prompt(thread, await storage.comments.all(thread.id))
-        brief, note = await _brief(storage, settings, thread, THREAD_SUBJECT, messages, client)
+        comments = await storage.comments.all(thread.id)
+        messages = thread_prompt(thread, comments, await storage.edges.all(thread.id))
+        answer, note = await _brief(storage, settings, thread, THREAD_SUBJECT, messages, client)
+        if answer is not None:
+            brief, note = checked(answer, thread, comments, None)
     return SummaryView(summary, brief, settings.llm_model if brief else None, note)
+
+
+def checked(
+    answer: str, thread: StoredThread, comments: Sequence[StoredComment], person: str | None
+) -> tuple[str | None, str | None]:
+    """``(brief, note)``: the lines of the model's answer that hold up against the thread
+    (:mod:`bot.summaries.verify`), and what was left out; nothing shown if none holds."""
+    result = check_answer(answer, thread, comments, person)
+    whose = f"{person}'s" if person else "the named people's"
+    why = f"they cited comments that are not {whose} or quoted words that are not in them"
+    if not result.kept:
+        return None, (
+            f"The language model's answer did not hold up ({result.total} lines, {why}): "
+            "offline summary."
+        )
+    if result.dropped:
+        return "\n".join(result.kept), (
+            f"{result.dropped} of {result.total} lines of the language model's answer were "
+            f"left out: {why}."
+        )
+    return "\n".join(result.kept), None

@@ -101,8 +101,15 @@ async def test_llm_backend_answer_fallback_and_cooldown(
         assert "could not be used (the model is rate limited)" in text
         assert "**Stance**" in text
         fake_llm.mode = "ok"
+        fake_llm.answer = (
+            "STANCE: Iran already holds the real power over Iraq's government [#9]\n"
+            "- “A US pullout would only remove the facade of US control.” [#9]\n"
+            "- Michael says Iran is behind the violence [#2]"
+        )
         text = message_text(shown(await ask("Michael")))
-        assert "In brief" in text and "Bithead says Iran is behind it" in text
+        assert "In brief" in text and "facade of US control" in text
+        assert "behind the violence" not in text, "#2 is Bithead's, not Michael's"
+        assert "1 of 3 lines" in text
         assert "Person: Michael" in fake_llm.user_prompt
         limited = await ask("tequila")  # the third within a minute
         assert limited.ephemeral and "Slow down" in limited.content

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from bot.storage import Storage
-from bot.summaries.prompts import author_prompt, fit
+from bot.summaries.prompts import author_prompt, fit, thread_prompt
 
 
 async def test_prompt_carries_only_own_words_with_numbers(seeded: Storage) -> None:
     thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
     assert thread is not None
     comments = await seeded.comments.all(thread.id)
-    messages = author_prompt(thread, comments, "Bithead")
-    user = messages[-1].content
-    assert "#2: At the risk of landing square" in user
-    assert "#30:" in user
-    # Bithead quoted glasnost in #2 and Michael in #11: neither quote is in the prompt.
-    assert "Not much critical thinking here" not in user
-    assert "a free press or potentially un-emboldened extremists" not in user
-    assert "#9:" not in user  # Michael's comments are not Bithead's
-    article = author_prompt(thread, comments, "James Joyner")[-1].content
-    assert "(article) The cease-fire that has kept" in article
+    edges = await seeded.edges.all(thread.id)
+    user = author_prompt(thread, comments, "Bithead", edges)[-1].content
+    assert "\nAt the risk of landing square" in user and "\n#30 answers #29 Michael: “" in user
+    # Bithead quoted glasnost in #2 and Michael in #11: both are labelled as their words.
+    assert "QUOTED from #1 glasnost: “Not much critical thinking here" in user
+    assert "QUOTED from #9 Michael: “So which is more important, a free press" in user
+    assert "\n#9 " not in user  # Michael's comments are not Bithead's
+    article = author_prompt(thread, comments, "James Joyner", edges)[-1].content
+    assert "#0 (the article)\nThe cease-fire that has kept" in article
+    whole = thread_prompt(thread, comments, edges)[-1].content
+    assert "\n\n#9 Michael answers #" in whole and "QUOTED from #" in whole
 
 
 def test_fit_says_how_much_was_left_out() -> None:

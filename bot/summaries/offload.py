@@ -1,0 +1,69 @@
+"""Summaries computed in a worker process, so the bot's interpreter never runs them.
+
+A summary of a 20,000-comment thread is about a second of pure-Python work: in a thread
+of the bot's process it would hold the GIL and stall every other command. So the service
+sends the thread to a child (:mod:`bot.workers`) in a compact form (plain tuples pickle
+several times faster than the dataclasses) and gets the summary back as its JSON, the form
+the cache stores anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.models import QuoteRef, StoredComment, StoredEdge, StoredParagraph, StoredThread, Via
+from bot.summaries.engine import summarise_author, summarise_thread
+from bot.summaries.results import to_json
+
+_Paragraph = tuple[str, int | None, int | None]
+CommentRow = tuple[int, int, int, str, str | None, tuple[_Paragraph, ...]]
+EdgeRow = tuple[int, str, int, str, Via, str]
+Packed = tuple[list[CommentRow], list[EdgeRow]]
+
+
+def _paragraph(p: StoredParagraph) -> _Paragraph:
+    return (p.text, p.quote.seq, p.quote.paragraph) if p.quote else (p.text, None, None)
+
+
+def pack(comments: Sequence[StoredComment], edges: Sequence[StoredEdge]) -> Packed:
+    rows: list[CommentRow] = [
+        (
+            c.thread_id,
+            c.seq,
+            c.number,
+            c.author,
+            c.posted,
+            tuple(_paragraph(p) for p in c.paragraphs),
+        )
+        for c in comments
+    ]
+    return rows, [
+        (e.source, e.source_author, e.target, e.target_author, e.via, e.snippet) for e in edges
+    ]
+
+
+def unpack(packed: Packed) -> tuple[list[StoredComment], list[StoredEdge]]:
+    rows, edge_rows = packed
+    comments = [
+        StoredComment(
+            thread_id,
+            seq,
+            number,
+            author,
+            tuple(
+                StoredParagraph(text, None if q is None or k is None else QuoteRef(q, k))
+                for text, q, k in paragraphs
+            ),
+            posted,
+        )
+        for thread_id, seq, number, author, posted, paragraphs in rows
+    ]
+    return comments, [StoredEdge(*row) for row in edge_rows]
+
+
+def summary_json(thread: StoredThread, packed: Packed, name: str | None) -> str:
+    """The JSON of the thread's summary (``name`` None) or of one person's: runs in a child."""
+    comments, edges = unpack(packed)
+    if name is None:
+        return to_json(summarise_thread(thread, comments, edges))
+    return to_json(summarise_author(thread, comments, edges, name))
