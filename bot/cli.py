@@ -22,7 +22,7 @@ from rich.text import Text
 
 from bot.errors import NotFound
 from bot.export import thread_to_json, thread_to_markdown
-from bot.models import ARTICLE, OUTSIDE, ParseError, StoredThread
+from bot.models import ARTICLE, OUTSIDE, ParseError, StoredEdge, StoredThread, replying_to
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
 from bot.sources.web import LinkOptions, LinkRefused, import_link, is_link
@@ -254,9 +254,25 @@ async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
     comments = await storage.comments.page(
         thread.id, start=(page - 1) * PAGE_SIZE + 1, limit=PAGE_SIZE
     )
-    names = {c.seq: c.author for c in await storage.comments.all(thread.id)} if comments else {}
+    heads = await storage.comments.heads(thread.id) if comments else {}
+    names = {seq: name for seq, (_, name) in heads.items()}
+    answers: dict[int, list[StoredEdge]] = {}
+    if comments:
+        shown = {c.seq for c in comments}
+        for edge in await storage.edges.all(thread.id):
+            if edge.source in shown and edge.via not in ("quote", "article"):
+                answers.setdefault(edge.source, []).append(edge)
     for comment in comments:
-        parts = []
+        parts = [
+            "[dim]"
+            + escape(
+                replying_to(
+                    e.target, heads.get(e.target, (e.target, ""))[0], e.target_author, e.via
+                )
+            )
+            + "[/]"
+            for e in answers.get(comment.seq, [])
+        ]
         for paragraph in comment.paragraphs:
             if paragraph.quote is None:
                 parts.append(escape(paragraph.text))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
+from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread, replying_to
 
-_VIA_ORDER = {"quote": 0, "parent": 1, "mention": 2, "article": 3}
+_VIA_ORDER = {"quote": 0, "parent": 1, "mention": 2, "implicit": 3, "article": 4}
 
 
 def replies_to(
@@ -83,14 +83,16 @@ def thread_to_markdown(
         lines += [heading, ""]
         targets = replies_to(comment, [e for e in edges if e.source == comment.seq], numbers)
         named = [
-            f"#{t['number']} ({authors.get(_seq_of(t['number'], numbers), '?')})"
-            if t["number"]
-            else "the article"
+            replying_to(
+                t["number"] and _seq_of(t["number"], numbers),
+                t["number"],
+                authors.get(_seq_of(t["number"], numbers), "?") if t["number"] else thread.author,
+                t["via"],
+            )
             for t in targets
             if t["via"] != "article"
         ]
-        if named:
-            lines += ["*Replying to " + ", ".join(named) + "*", ""]
+        lines += [f"*{line}*" for line in named] + ([""] if named else [])
         for paragraph in comment.paragraphs:
             lines += [_quote_block(paragraph.text) if paragraph.quote else paragraph.text, ""]
     return "\n".join(lines).rstrip() + "\n"

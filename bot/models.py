@@ -24,8 +24,29 @@ MAX_NAME = 200
 """Longest name of a person (commenter, post author) a thread file may give: a longer one
 is refused with the line, since names are matched and indexed in many ways downstream."""
 
-Via = Literal["quote", "mention", "article", "parent"]
-"""How we know a comment replies to another one."""
+Via = Literal["quote", "parent", "mention", "implicit", "article"]
+"""How we know a comment replies to another one, strongest evidence first: it pastes a
+quote; the source recorded a threaded reply; it names the person (an address or a
+reference such as "DC has it right"); it is a short answer right after the other side of
+an exchange (``implicit``); or nothing points anywhere, so it answers the article."""
+
+VIA_LABELS: dict[str, str] = {
+    "quote": "quote",
+    "parent": "threaded reply",
+    "mention": "by name",
+    "implicit": "implicit",
+    "article": "on the article",
+}
+"""How a reader is told the way a link was found: ``↪ replying to #6 (Name) · threaded reply``."""
+
+
+def replying_to(target: int, number: int, name: str, via: str) -> str:
+    """``↪ replying to #6 (Name) · threaded reply`` (``target`` 0: the article, by ``name``).
+
+    ``name`` is used as given: each medium escapes it its own way first.
+    """
+    who = f"the article ({name})" if target == ARTICLE else f"#{number} ({name})"
+    return f"↪ replying to {who} · {VIA_LABELS.get(via, via)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +151,9 @@ class ReplyEdge:
     target: int
     via: Via
     snippet: str = ""
+    confidence: float = 1.0
+    """How sure inference is of the link, 0–1: a source's threaded reply 1.0, a near-exact
+    quote about 0.9–1.0, a name lower, an implicit answer lower still."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +243,7 @@ class StoredEdge:
     """The post author for target 0."""
     via: Via
     snippet: str
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

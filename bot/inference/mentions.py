@@ -18,8 +18,14 @@ positions that count:
   a second-person word (``Bithead you're wrong``; ``Bithead is wrong`` is about him).
 
 Short forms: the first word of a longer name (``DC`` for ``DC Loser``) and,
-only where the punctuation makes the address unmistakable, a prefix of at
-least three letters (``Bit`` for ``Bithead``).
+only where the punctuation makes the address unmistakable (``gl: …``,
+``Well, Bit, …``, ``@jk``), a prefix of two to eight letters that only one
+participant's name starts with (``gl`` for ``glasnost``), or the initials of a
+name of several words (``JK`` for ``Jan Kowalski``); never a common word.
+
+References are links too, wherever the name stands, when a cue says the
+commenter answers that person: ``DC has it right``, ``as tequila points out``,
+``I agree with Michael``.
 
 Only people who commented earlier (and the post author) can be addressed; a
 lookup costs a few dictionary probes per word, whatever the number of names.
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.text import fold
 
@@ -68,6 +75,57 @@ STOPWORDS = (
 )
 """Words never taken as a first name or short form: too common to mean a person."""
 
+COMMON_SHORT = _wordset(
+    """
+    ab ad ah am as at aw be by do eh go ha he hi hm id if im in is it me mm my no of oh ok
+    on or ow ox pa ps re so to uh um up us we ya ye yo act add ago aid aim air all and ant
+    any ape apt arc are arm art ask ate bad bag ban bar bat bay bed bee beg bet bid big bin
+ bio box boy bud bug bum bus but buy bye cab can cap car cat cop cow cry cup cut dad
+    day did die dig dim dog dot dry due dug ear eat egg ego end era eve eye fan far fat fax
+    fed fee few fig fit fix fly foe fog for fox fun fur gap gas gee get god got gum gun gut
+    guy gym had ham has hat hay her hey him hip his hit hmm hop hot how hug huh ice ill imo
+    ink inn its jam jar jaw jet job jog joy key kid kit lab lad lag law lay led leg let lid
+    lie lip lit log lol lot low mad man map mat may men met mid mix mob mom mop mud mug nah
+    nap net new nod nor not now nut oak odd off oil old one our out owe own pad pal pan par
+    pat paw pay pea pen per pet pie pig pin pit pop pot pro pub put rag ram ran rap rat raw
+    ray red rib rid rig rim rip rob rod rot row rub rug run sad sat saw say sea see set sew
+    she shy sin sip sir sit six ski sky sly sob son spa spy sub sue sum sun tab tag tan tap
+    tar tax tea ten the tie tin tip toe ton too top toy try tub two ugh use van vat vet via
+    vow war was wax way web wed wet who why wig win wit wow yay yea yep yes yet yup zip zoo
+    also anne away back bank bare base bath bear beat been beer bell best bill bird blow
+    blue boat body bold bone book boom born boss both bowl burn busy call calm came camp
+    card care case cash cast chat city clay club coal coat code cold come cook cool cope
+    copy core cost crew cure dark data date dead deal dear deep deny desk dial diet dirt
+    dish does done door dose down draw drop drug dual duck dumb dust duty each earn ease
+    east easy edge edit else even ever evil exit face fact fail fair fake fall fame farm
+    fast fate fear feed feel fell felt file fill film find fine fire firm fish five flag
+    flat flow folk food fool foot form fort four free from fuel full fund gain game gang
+    gave gear gift girl give glad goal goes gold golf gone good gray grew grey grow gulf
+    guys hair half hall hand hang hard harm hate have head hear heat held hell help here
+    hero hide high hill hint hire hold hole holy home hope horn host hour huge hung hunt
+    hurt idea into iron item jack jail join joke jump jury just keen keep kept kick kill
+    kind king knew know lack lady laid lake land lane last late lazy lead leaf lean left
+    lend less lies life lift like line link list live load loan lock long look lord lose
+    loss lost loud love luck made mail main make male mall many mark mass meal mean meat
+    meet mere mild mile milk mind mine miss mode mood moon more most move much must myth
+    name near neat neck need news next nice nine none noon norm nose note okay once only
+    open oral over pace pack page paid pain pair pale palm park part pass past path peak
+    pick pile pink pipe plan play plot plus poem poet pole poll pool poor port pose post
+    pour pray pull pure push quit race rail rain rank rare rate read real rely rent rest
+    rice rich ride ring rise risk road rock role roll roof room root rope rose rule rush
+    safe said sake sale salt same sand save seat seed seek seem seen self sell send sent
+    ship shoe shop shot show shut sick side sigh sign sing sink site size skin slip slow
+    snow soft soil sold sole some song soon sort soul spot star stay step stop such suit
+    sure take tale talk tall tank tape task team tear tech tell tend term test text than
+    that them then they thin this thus tide till time tiny tone took tool tour town tree
+    trip true tune turn twin type unit upon used user vast very vice view vote wage wait
+    wake walk wall want warm warn wash wave weak wear week well went were west what when
+    whom wide wife wild will wind wine wing wire wise wish with wood word wore work yard
+    yeah year your zero zone
+    """
+)
+"""Short words that are never taken for a short form of someone's name."""
+
 _EDGE = "\"'“”‘’«»()[]<>*_"
 _PUNCT = ",.:;!?…"
 _TRAIL = _PUNCT + _EDGE
@@ -75,19 +133,66 @@ _SENTENCE_END = ".!?…"
 _STRONG = ",:!"
 _DASHES = frozenset({"-", "–", "—", "--"})
 _MAX_NAME_WORDS = 3
-_MIN_PREFIX = 3
+_MIN_PREFIX = 2
 _MAX_PREFIX = 8
 """Longest short form learnt: a name's prefixes cost memory in the square of their length."""
+_MAX_INITIALS = 4
 _CACHE_LIMIT = 200_000
 _ALNUM_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 
+How = Literal["name", "short", "reference"]
+"""How a paragraph points at someone: a name or first name in addressing position, a short
+form (prefix or initials) there, or a reference cue (``DC has it right``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A person addressed in a paragraph: their identity key and the words used."""
+    """A person addressed or referred to in a paragraph: their identity key and the words used."""
 
     person: str
     words: str
+    how: How = "name"
+
+
+_CUES_BEFORE: dict[str, frozenset[str]] = {
+    "as": _wordset(
+        """points pointed says said notes noted mentions mentioned suggests suggested argues
+        argued writes wrote observes observed explains explained puts put shows showed"""
+    ),
+    "with": _wordset("agree agreed agreeing concur side"),
+    "like": _wordset("points pointed says said notes noted wrote"),
+}
+"""``as X points out``, ``I agree with X``, ``like X said``: the word before the name and the
+words that, right after the name (for ``as``, ``like``) or before ``with``, make it a cue."""
+
+_CUES_AFTER = tuple(
+    tuple(cue.split())
+    for cue in (
+        "has it right",
+        "got it right",
+        "gets it right",
+        "had it right",
+        "has a point",
+        "has a good point",
+        "makes a good point",
+        "made a good point",
+        "makes a fair point",
+        "made a fair point",
+        "is right",
+        "is exactly right",
+        "is absolutely right",
+        "is quite right",
+        "is correct",
+        "is spot on",
+        "was right",
+        "nailed it",
+        "said it best",
+        "put it well",
+        "puts it well",
+    )
+)
+"""``X has it right``: words after a name that make it a reference to that person's comment."""
 
 
 def person_key(name: str) -> str:
@@ -146,12 +251,17 @@ class NameBook:
         if len(parts) > 1 and len(first) >= 2 and first not in STOPWORDS:
             self._first.setdefault(first, set()).add(key)
             self._starts.add(first)
+        short: set[str] = set()
         if len(first) > _MIN_PREFIX and first.isalpha():
-            for end in range(_MIN_PREFIX, min(len(first), _MAX_PREFIX + 1)):
-                prefix = first[:end]
-                if prefix not in STOPWORDS:
-                    self._prefix.setdefault(prefix, set()).add(key)
-                    self._starts.add(prefix)
+            short.update(
+                first[:end] for end in range(_MIN_PREFIX, min(len(first), _MAX_PREFIX + 1))
+            )
+        bare_parts = [_bare(p) for p in parts[:_MAX_INITIALS]]
+        if 2 <= len(parts) <= _MAX_INITIALS and all(p[:1].isalpha() for p in bare_parts):
+            short.add("".join(p[0] for p in bare_parts))
+        for form in short - STOPWORDS - COMMON_SHORT:
+            self._prefix.setdefault(form, set()).add(key)
+            self._starts.add(form)
 
     def _known(self, people: set[str], speaker: str) -> list[str]:
         latest, author = self._latest, self.post_author
@@ -162,7 +272,8 @@ class NameBook:
         return max(people, key=lambda p: (self._latest.get(p, -1), p))
 
     def addressed(self, text: str, speaker: str) -> list[Mention]:
-        """People addressed by name in an own paragraph written by ``speaker`` (a person key)."""
+        """People addressed by name, or referred to with a cue, in an own paragraph written by
+        ``speaker`` (a person key)."""
         tokens = text.split()
         found: list[Mention] = []
         seen: set[str] = set()
@@ -197,15 +308,37 @@ class NameBook:
             ends = last.endswith(tuple(_SENTENCE_END)) or after is None
             for kind, table in self._tables:
                 people = self._known(table.get(name, set()), speaker)
-                if not people:
+                if not people or (kind == "prefix" and len(people) > 1):
                     continue
                 person = self._pick(people)
                 spelling = self._spelling[person]
                 if kind == "prefix" and not _prefix_case_ok(cores[0], spelling):
                     continue
                 if _addresses(kind, start_kind, at, strong, ends, cores, after, spelling):
-                    return Mention(person, " ".join(span))
+                    return Mention(person, " ".join(span), "short" if kind == "prefix" else "name")
+                if kind != "prefix" and not strong and _refers(tokens, i, length):
+                    return Mention(person, " ".join(span), "reference")
         return None
+
+
+def _refers(tokens: list[str], i: int, length: int) -> bool:
+    """Whether the name at ``tokens[i : i + length]`` stands in a reference cue."""
+    after = [fold(t.strip(_TRAIL)) for t in tokens[i + length : i + length + 4]]
+    for cue in _CUES_AFTER:
+        if tuple(after[: len(cue)]) == cue:
+            return True
+    if i == 0:
+        return False
+    before = fold(tokens[i - 1].strip(_TRAIL))
+    if tokens[i - 1].rstrip(_EDGE).endswith(tuple(_PUNCT)):
+        return False
+    words = _CUES_BEFORE.get(before)
+    if words is None:
+        return False
+    if before == "with":
+        verb = tokens[i - 2] if i >= 2 else "."
+        return not verb.rstrip(_EDGE).endswith(tuple(_PUNCT)) and fold(verb.strip(_TRAIL)) in words
+    return bool(after) and after[0] in words
 
 
 def _position_before(tokens: list[str], i: int) -> str:

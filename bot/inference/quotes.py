@@ -42,6 +42,8 @@ LONG_WORDS = 12
 """From this many words on, a quote may be a little fuzzier and may quote oneself."""
 MIN_SHORT_WORDS = 3
 """Shorter sentences (``Exactly.``, ``I agree.``) are never taken for quotes."""
+SHORT_QUOTE_SCORE = 80.0
+"""The similarity reported for a short quote: exact, but short sentences recur by chance."""
 MIN_WORD_SHARE = 0.75
 """A candidate source must contain at least this share of the quote's words to be compared."""
 MAX_FUZZY_WORDS = 150
@@ -212,6 +214,8 @@ class QuoteIndex:
         self.recent = recent
         """Short quotes must come from one of this many previous comments (or the article)."""
         self.stats = QuoteStats()
+        self.last_score = 0.0
+        """Similarity (0-100) of the last quote ``find`` returned: 100 for an exact copy."""
         self._vocab: dict[str, int] = {}
         self._postings: dict[int, int | list[int]] = {}
         self._sources: list[_Source] = []
@@ -332,6 +336,7 @@ class QuoteIndex:
             return None
         if source.seq and source.seq < seq - self.recent:
             return None
+        self.last_score = SHORT_QUOTE_SCORE
         return QuoteRef(source.seq, source.paragraph)
 
     def _votes(self, ws: list[str]) -> dict[int, int]:
@@ -382,6 +387,7 @@ class QuoteIndex:
         self.stats.max_verifications = max(self.stats.max_verifications, checked)
         if best is None:
             return None
+        self.last_score = best[0]
         source = self._sources[best[1]]
         return QuoteRef(source.seq, source.paragraph)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.models import ARTICLE, OUTSIDE, StoredComment, StoredThread
+from bot.models import ARTICLE, OUTSIDE, StoredComment, StoredThread, replying_to
 from bot.replay.avatars import author_colour, avatar_url
 from bot.replay.names import ANONYMOUS, has_visible, webhook_username
 from bot.text import collapse_whitespace, safe, split_text, truncate
@@ -28,8 +28,10 @@ doubles them): the first part's body leaves room for it within 2000 characters."
 _COMMENT_HEADER_MAX = 200
 """Longest comment header, ``-# #number · date`` with the date cut to 80 before escaping."""
 _BODY_MAX = CONTENT_MAX - _COMMENT_HEADER_MAX - 1
-_LABEL_MAX = 200
-"""Longest "↪ replying to #N (Name)" line (names are cut to 80 before escaping)."""
+_LABEL_MAX = 220
+"""Longest "↪ replying to #N (Name) · how" line (names are cut to 80 before escaping)."""
+_MAX_LABELS = 8
+"""At most this many answer lines above a comment: together far below one message body."""
 
 
 # ---- text helpers --------------------------------------------------------------------------
@@ -148,7 +150,23 @@ def _quote_label(seq: int, heads: Mapping[int, tuple[int, str]], post_author: st
         who = f" ({safe(truncate(post_author, 80))})" if post_author else ""
         return f"↪ quoting the article{who}"
     number, name = heads.get(seq, (seq, "?"))
-    return f"↪ replying to #{number} ({safe(truncate(name, 80))})"
+    return replying_to(seq, number, safe(truncate(name, 80)), "quote")
+
+
+def answer_labels(
+    answers: Sequence[tuple[int, str]], heads: Mapping[int, tuple[int, str]], post_author: str
+) -> list[str]:
+    """ "↪ replying to #6 (Name) · threaded reply" for each ``(target seq, via)`` link of a
+    comment that no quoted block shows (threaded replies, names, implicit answers)."""
+    labels = []
+    for target, via in answers:
+        if via in ("quote", "article"):
+            continue
+        number, name = (
+            (ARTICLE, post_author) if target == ARTICLE else heads.get(target, (target, "?"))
+        )
+        labels.append(replying_to(target, number, safe(truncate(name, 80)), via))
+    return labels
 
 
 def comment_units(
@@ -177,12 +195,20 @@ def comment_units(
 
 
 def comment_posts(
-    comment: StoredComment, heads: Mapping[int, tuple[int, str]], post_author: str
+    comment: StoredComment,
+    heads: Mapping[int, tuple[int, str]],
+    post_author: str,
+    answers: Sequence[tuple[int, str]] = (),
 ) -> list[Post]:
-    """Every message of one comment, in order."""
+    """Every message of one comment, in order; ``answers`` are its ``(target seq, via)`` links,
+    each said in a line above the text unless a quoted block shows it."""
     posted = truncate(collapse_whitespace(comment.posted or ""), 80)
     meta = f"#{comment.number}" + (f" · {posted}" if posted else "")
-    bodies = _pack(comment_units(comment, heads, post_author), _BODY_MAX) or ["*(no text)*"]
+    units = comment_units(comment, heads, post_author)
+    labels = answer_labels(answers[:_MAX_LABELS], heads, post_author)
+    if labels:
+        units.insert(0, "\n".join(labels))
+    bodies = _pack(units, _BODY_MAX) or ["*(no text)*"]
     persona = Persona(comment.author)
     name = truncate(collapse_whitespace(comment.author), 200)
     name = name if has_visible(name) else ANONYMOUS

@@ -23,7 +23,7 @@ from typing import Any
 
 import discord
 
-from bot.models import ARTICLE
+from bot.models import ARTICLE, StoredEdge
 from bot.replay.pacing import Pacing
 from bot.replay.plan import Post, article_posts, comment_posts, next_position
 from bot.replay.senders import Sender, WebhookSender
@@ -91,6 +91,7 @@ async def run_replay(
     if thread is None:
         raise ReplayFailed("the thread was deleted")
     heads = await storage.comments.heads(thread.id)
+    answers = _answers(await storage.edges.all(thread.id))
     seq, part = replay.next_seq, replay.next_part
     state = _RunState(storage, replay.id, sender, pacing, switch_to_embeds, still_ours)
 
@@ -105,7 +106,7 @@ async def run_replay(
         if not page:
             break
         for comment in page:
-            posts = comment_posts(comment, heads, thread.author)
+            posts = comment_posts(comment, heads, thread.author, answers.get(comment.seq, ()))
             if comment.seq == seq and part:
                 posts = posts[part:]
             if not await state.emit(posts):
@@ -131,9 +132,19 @@ async def planned_post(storage: Storage, replay: ReplayRecord) -> Post | None:
     if not page or page[0].seq > replay.last_seq:
         return None
     comment = page[0]
-    posts = comment_posts(comment, await storage.comments.heads(thread.id), thread.author)
+    outgoing, _ = await storage.edges.of_comment(thread.id, comment.seq)
+    heads = await storage.comments.heads(thread.id)
+    posts = comment_posts(comment, heads, thread.author, [(e.target, e.via) for e in outgoing])
     part = part if comment.seq == seq else 0
     return posts[part] if part < len(posts) else None
+
+
+def _answers(edges: Sequence[StoredEdge]) -> dict[int, list[tuple[int, str]]]:
+    """Each comment's ``(target seq, via)`` links, as :func:`comment_posts` takes them."""
+    answers: dict[int, list[tuple[int, str]]] = {}
+    for edge in edges:
+        answers.setdefault(edge.source, []).append((edge.target, edge.via))
+    return answers
 
 
 def shows(message: discord.Message, post: Post, mode: ReplayMode) -> bool:

@@ -7,8 +7,8 @@ from bot.storage.database import Row
 from bot.storage.repository import Repository
 
 _COLUMNS = (
-    "SELECT e.src_seq, sa.name, e.dst_seq, coalesce(da.name, t.author), e.via, e.snippet "
-    "FROM edges e JOIN threads t ON t.id = e.thread_id "
+    "SELECT e.src_seq, sa.name, e.dst_seq, coalesce(da.name, t.author), e.via, e.snippet, "
+    "e.confidence FROM edges e JOIN threads t ON t.id = e.thread_id "
     "JOIN comments sc ON sc.thread_id = e.thread_id AND sc.seq = e.src_seq "
     "JOIN authors sa ON sa.id = sc.author_id "
     "LEFT JOIN comments dc ON dc.thread_id = e.thread_id AND dc.seq = e.dst_seq "
@@ -18,7 +18,9 @@ _COLUMNS = (
 
 def _edge(row: Row) -> StoredEdge:
     via: Via = row[4]
-    return StoredEdge(int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, str(row[5]))
+    return StoredEdge(
+        int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, str(row[5]), float(row[6])
+    )
 
 
 class EdgeRepository(Repository):

@@ -229,8 +229,11 @@ async def _insert_comments(
     unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
     await tx.insert_many(
         "edges",
-        ("thread_id", "src_seq", "dst_seq", "via", "snippet"),
-        [(thread_id, e.source, e.target, e.via, e.snippet) for e in unique_edges.values()],
+        ("thread_id", "src_seq", "dst_seq", "via", "snippet", "confidence"),
+        [
+            (thread_id, e.source, e.target, e.via, e.snippet, e.confidence)
+            for e in unique_edges.values()
+        ],
     )
     await db.index_comments(tx, search_rows)
     return len(author_rows)

@@ -145,13 +145,16 @@ class ThreadSource(PageSource):
     async def comment_page(
         self, comment: StoredComment, part: int, *, page: int, pages: int, position: str
     ) -> Page:
-        """A comment (one piece of it when it is long) with its quotes folded into reply lines."""
-        quoted = sorted({p.quote.seq for p in comment.paragraphs if p.quote and p.quote.seq > 0})
+        """A comment (one piece of it when it is long) with its quotes folded into reply lines
+        and a line for each other comment it answers."""
+        answers, _ = await self.storage.edges.of_comment(self.thread.id, comment.seq)
+        linked = {p.quote.seq for p in comment.paragraphs if p.quote and p.quote.seq > 0}
+        linked.update(e.target for e in answers if e.target)
         sources = {
             c.seq: Source(c.number, c.author)
-            for c in await self.storage.comments.by_seq(self.thread.id, quoted)
+            for c in await self.storage.comments.by_seq(self.thread.id, sorted(linked))
         }
-        pieces = rendering.comment_parts(comment, sources, self.thread.author)
+        pieces = rendering.comment_parts(comment, sources, self.thread.author, answers)
         part = len(pieces) - 1 if part == LAST else min(max(part, 0), len(pieces) - 1)
         embed = rendering.comment_embed(
             comment,

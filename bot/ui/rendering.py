@@ -22,6 +22,7 @@ from bot.models import (
     StoredComment,
     StoredEdge,
     StoredThread,
+    replying_to,
 )
 from bot.text import safe, snippet, split_text, truncate
 from bot.ui.limits import (
@@ -40,6 +41,8 @@ COMMENT_PART_MAX = 4000
 ARTICLE_PART_MAX = 2700
 """Description characters of one article embed: two fit in one message with their titles."""
 SNIPPET_MAX = 90
+NAME_MAX = 80
+"""Longest name in a reply line, before escaping."""
 FOOTER_TITLE_MAX = 80
 THREADS_PER_PAGE = 10
 PARTICIPANTS_PER_PAGE = 20
@@ -159,9 +162,9 @@ def reply_line(quote_seq: int, quoted: str, sources: Mapping[int, Source], post_
     else:
         source = sources.get(quote_seq)
         who = (
-            f"replying to #{source.number} ({safe(source.author)})"
+            f"replying to #{source.number} ({safe(truncate(source.author, NAME_MAX))}) · quote"
             if source
-            else f"replying to comment {quote_seq}"
+            else f"replying to comment {quote_seq} · quote"
         )
     return f"> ↪ {who}: “{said}”" if said else f"> ↪ {who}"
 
@@ -178,9 +181,30 @@ def outside_block(texts: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def comment_text(comment: StoredComment, sources: Mapping[int, Source], post_author: str) -> str:
-    """A comment's own words, with each run of quoted paragraphs folded into one reply line."""
-    blocks: list[str] = []
+def answer_lines(answers: Sequence[StoredEdge], sources: Mapping[int, Source]) -> list[str]:
+    """``> ↪ replying to #6 (Name) · threaded reply`` for each link that no quoted block
+    already shows (threaded replies, names, implicit answers)."""
+    lines = []
+    for edge in answers:
+        if edge.via in ("quote", "article"):
+            continue
+        source = sources.get(edge.target)
+        number = source.number if source else edge.target
+        name = safe(truncate(edge.target_author, NAME_MAX))
+        lines.append(f"> {replying_to(edge.target, number, name, edge.via)}")
+    return lines
+
+
+def comment_text(
+    comment: StoredComment,
+    sources: Mapping[int, Source],
+    post_author: str,
+    answers: Sequence[StoredEdge] = (),
+) -> str:
+    """A comment's own words, with each run of quoted paragraphs folded into one reply line,
+    under a line for each other comment it answers (``answers``: its outgoing edges)."""
+    heading = "\n".join(answer_lines(answers, sources))
+    blocks: list[str] = [heading] if heading else []
     paragraphs = comment.paragraphs
     i = 0
     while i < len(paragraphs):
@@ -207,12 +231,14 @@ def comment_text(comment: StoredComment, sources: Mapping[int, Source], post_aut
 
 
 def comment_parts(
-    comment: StoredComment, sources: Mapping[int, Source], post_author: str
+    comment: StoredComment,
+    sources: Mapping[int, Source],
+    post_author: str,
+    answers: Sequence[StoredEdge] = (),
 ) -> list[str]:
     """A comment's text in pieces of at most :data:`COMMENT_PART_MAX` characters."""
-    return split_text(comment_text(comment, sources, post_author), COMMENT_PART_MAX) or [
-        "*(this comment has no text)*"
-    ]
+    text = comment_text(comment, sources, post_author, answers)
+    return split_text(text, COMMENT_PART_MAX) or ["*(this comment has no text)*"]
 
 
 def comment_embed(
@@ -293,6 +319,7 @@ def participants_embed(
 _VIA = {
     "quote": "quotes it",
     "mention": "names them",
+    "implicit": "answers it right after (implicit)",
     "article": "on the article",
     "parent": "threaded reply",
 }

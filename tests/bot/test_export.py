@@ -28,13 +28,15 @@ async def test_json_contract_on_seed(seeded: Storage, seed_text: str) -> None:
         for reply in exported["replies_to"]:
             assert set(reply) == {"number", "via"}
             assert isinstance(reply["number"], int) and reply["number"] < exported["number"]
-            assert reply["via"] in {"quote", "mention", "article", "parent"}
+            assert reply["via"] in {"quote", "parent", "mention", "implicit", "article"}
     replies = {c["number"]: c["replies_to"] for c in data["comments"]}
     assert replies[1] == [{"number": 0, "via": "quote"}], "#1 quotes the lede"
     assert replies[8] == [{"number": 7, "via": "mention"}], "'…, either, DC.'"
     assert replies[11] == [{"number": 9, "via": "quote"}, {"number": 10, "via": "quote"}]
     assert replies[23] == [{"number": 22, "via": "mention"}], "'Well, Bit,'"
-    assert replies[26] == [{"number": 0, "via": "article"}]
+    assert replies[26] == [{"number": 25, "via": "implicit"}], "'How exactly?' answered"
+    assert replies[7] == [{"number": 6, "via": "implicit"}]
+    assert replies[4] == [{"number": 0, "via": "article"}]
 
 
 async def test_markdown(seeded: Storage) -> None:

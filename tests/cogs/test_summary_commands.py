@@ -49,7 +49,7 @@ async def test_thread_summary_defers_once_then_answers_from_the_cache(bot: Threa
     assert [s.how for s in first.sent] == ["defer", "followup"]
     assert all(s.problems() == [] for s in first.sent)
     text = first.last.text()
-    assert "Bithead ↔ Michael, 12 exchanges, #9–#31" in text
+    assert "Bithead ↔ Michael, 14 exchanges, #9–#31" in text
     assert "Sub-conversation" in text and "Participants" in text
     second = await thread_summary(bot, thread)
     assert [s.how for s in second.sent] == ["send"]

@@ -49,11 +49,20 @@ async def seed_plan(bot: ThreadBot, first: int = 1, last: int = SEED_COMMENTS) -
     storage = bot.storage
     (thread,) = [t for t in await storage.threads.all() if t.slug == "iraq-cease-fire-over"]
     heads = await storage.comments.heads(thread.id)
+    answers = await answers_of(storage, thread.id)
     posts = article_posts(thread)
     for comment in await storage.comments.all(thread.id):
         if first <= comment.seq <= last:
-            posts += comment_posts(comment, heads, thread.author)
+            posts += comment_posts(comment, heads, thread.author, answers.get(comment.seq, []))
     return posts
+
+
+async def answers_of(storage: Storage, thread_id: int) -> dict[int, list[tuple[int, str]]]:
+    """Each comment's ``(target, via)`` links, as the replay reads them."""
+    answers: dict[int, list[tuple[int, str]]] = {}
+    for edge in await storage.edges.all(thread_id):
+        answers.setdefault(edge.source, []).append((edge.target, edge.via))
+    return answers
 
 
 def replay_messages(fake: FakeDiscord, channel_id: int) -> list[StoredMessage]:
@@ -441,9 +450,10 @@ async def test_hostile_text_pings_nobody_and_long_comments_split(
         target = int(only_thread(fake, fake.seed.general_id)["id"])
         await wait_finished(fake, bot)
         heads = await bot.storage.comments.heads(thread.id)
+        answers = await answers_of(bot.storage, thread.id)
         plan = article_posts(thread)
         for comment in await bot.storage.comments.all(thread.id):
-            plan += comment_posts(comment, heads, thread.author)
+            plan += comment_posts(comment, heads, thread.author, answers.get(comment.seq, []))
         messages = replay_messages(fake, target)
         assert_posted_exactly(messages, plan)
     for message in messages:
@@ -492,9 +502,10 @@ async def test_names_discord_refuses_never_fail_a_replay(
         record = await bot.storage.replays.latest(fake.seed.general_id)
         assert record is not None and record.status == "finished", record
         heads = await bot.storage.comments.heads(thread.id)
+        answers = await answers_of(bot.storage, thread.id)
         plan = article_posts(thread)
         for comment in await bot.storage.comments.all(thread.id):
-            plan += comment_posts(comment, heads, thread.author)
+            plan += comment_posts(comment, heads, thread.author, answers.get(comment.seq, []))
         messages = replay_messages(fake, target)
         refused = fake.take_violations()
     assert [m.content for m in messages] == [p.content for p in plan]

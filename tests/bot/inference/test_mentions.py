@@ -56,12 +56,7 @@ def test_names_in_addressing_position(text: str, person: str) -> None:
     [
         "See https://example.org/michael/archive for the whole story.",
         "I asked michael about it and he had no answer.",
-        "As tequila points out, Sadr was never close to Iran.",
-        "DC has it right - the Iranians are thrilled.",
         "Bithead is wrong about Japan.",
-        "But DC has it right, the Iranians are thrilled.",
-        "No. Michael is right about the border.",
-        "Yes, Michael is right about the border.",
         "So Michael thinks we should leave.",
         "Bithead's argument is weak.",
         "Michael Moore said the same.",
@@ -69,10 +64,32 @@ def test_names_in_addressing_position(text: str, person: str) -> None:
         "It bit them hard, Bit by bit.",
         "Loser pays, as they say.",
         "We drank tequila, Michael and I.",
+        "Michael thinks he is right about the border.",
+        "As tequila, I was poured out.",
+        "I agree. With Michael gone, nobody argues.",
+        "Michael Moore has it right, says the article.",
     ],
 )
 def test_the_same_words_outside_addressing_position_name_nobody(text: str) -> None:
     assert addressed(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("As tequila points out, Sadr was never close to Iran.", "tequila"),
+        ("DC has it right - the Iranians are thrilled.", "dc loser"),
+        ("But DC has it right, the Iranians are thrilled.", "dc loser"),
+        ("No. Michael is right about the border.", "michael"),
+        ("Yes, Michael is right about the border.", "michael"),
+        ("I agree with Bithead on this one.", "bithead"),
+        ("Like Juho said, it is more complicated.", "juho§"),
+        ("The point is, Bithead makes a good point there.", "bithead"),
+    ],
+)
+def test_reference_cues_link_to_the_person_referred_to(text: str, person: str) -> None:
+    (mention,) = book().addressed(text, "legion")
+    assert (mention.person, mention.how) == (person, "reference")
 
 
 def test_only_people_who_commented_earlier_can_be_addressed() -> None:
@@ -94,6 +111,41 @@ def test_short_form_must_be_capitalised_and_punctuated() -> None:
     assert addressed("Well, Bit, you left out the reason.") == ["bithead"]
     assert addressed("Well, bit, you left out the reason.") == []
     assert addressed("Bit you left out the reason.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("gl: the quotes say otherwise.", "glasnost"),
+        ("Gl, the quotes say otherwise.", "glasnost"),
+        ("glas, the quotes say otherwise.", "glasnost"),
+        ("@gl the quotes say otherwise.", "glasnost"),
+        ("JK: you left out the reason.", "jan kowalski"),
+        ("Well, JK, you left out the reason.", "jan kowalski"),
+        ("Mich, what would you do instead?", "michael"),
+    ],
+)
+def test_unique_prefixes_and_initials_in_address_position(text: str, person: str) -> None:
+    names = book("glasnost", "Jan Kowalski", "Michael", "Mildred")
+    (mention,) = names.addressed(text, "legion")
+    assert (mention.person, mention.how) == (person, "short")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mi, what would you do instead?",
+        "So: the quotes say otherwise.",
+        "Well, the quotes say otherwise.",
+        "gl the quotes say otherwise.",
+        "I said gl to him.",
+        "jk: you left out the reason.",
+        "We met at the gla, it was fun.",
+    ],
+)
+def test_ambiguous_common_or_misplaced_short_forms_name_nobody(text: str) -> None:
+    names = book("glasnost", "Jan Kowalski", "Michael", "Mildred", "Sophie", "Wellington")
+    assert names.addressed(text, "legion") == []
 
 
 def test_a_shared_first_name_goes_to_who_spoke_last() -> None:

@@ -325,8 +325,16 @@ def test_name_in_a_url_or_mid_sentence_addresses_nobody() -> None:
         assert edges_of(result, seq) == {(ARTICLE, "article")}, seq
 
 
-def test_third_person_reference_is_not_an_address() -> None:
+def test_a_reference_cue_links_to_the_persons_latest_comment() -> None:
     result = mention_thread(("legion", ["But DC has it right: the Iranians are thrilled."]))
+    assert edges_of(result, 5) == {(4, "mention")}
+    (edge,) = [e for e in result.edges if e.source == 5]
+    assert edge.snippet == "DC"
+    assert edge.confidence < 0.9, "a reference is less sure than an address"
+
+
+def test_third_person_talk_without_a_cue_is_not_a_link() -> None:
+    result = mention_thread(("legion", ["But DC thinks the Iranians are thrilled."]))
     assert edges_of(result, 5) == {(ARTICLE, "article")}
 
 
@@ -440,7 +448,7 @@ def test_seed_precision_and_recall() -> None:
     truth_edges = {(c["seq"], t, via) for c in comments for t, via in c["edges"]}
     found_edges = {(e.source, e.target, e.via) for e in result.edges}
     figures = {}
-    for via in ("quote", "mention", "article"):
+    for via in ("quote", "mention", "implicit", "article"):
         figures[via] = precision_recall(
             {e for e in found_edges if e[2] == via}, {e for e in truth_edges if e[2] == via}
         )
@@ -454,8 +462,9 @@ def test_seed_precision_and_recall() -> None:
     missed = sorted(truth_edges - found_edges), sorted(found_edges - truth_edges)
     for name, (precision, recall) in figures.items():
         assert precision >= TARGET and recall >= TARGET, (name, figures, missed)
-    assert len({e for e in truth_edges if e[2] == "mention"}) == 2
+    assert len({e for e in truth_edges if e[2] == "mention"}) == 4
     assert len({e for e in truth_edges if e[2] == "quote"}) == 27
+    assert len({e for e in truth_edges if e[2] == "implicit"}) == 3
 
 
 def test_seed_known_edges() -> None:
@@ -468,6 +477,15 @@ def test_seed_known_edges() -> None:
     assert {t for s, t in edges if s == 11} == {9, 10}
     assert edges[(12, 6)].via == "quote", "a quote of #9's quote of #6 goes to #6"
     assert not any(s == 12 and t in (9, 11) for s, t in edges)
+    assert edges[(12, 7)].via == "mention" and edges[(12, 7)].snippet == "DC", "DC has it right"
+    assert edges[(9, 4)].via == "mention", "As tequila points out"
+    assert {t for s, t in edges if s == 7} == {6}, "DC Loser answers Bithead's #6"
+    assert {t for s, t in edges if s == 20} == {18}, "Bithead goes on answering Michael's #18"
+    assert {t for s, t in edges if s == 26} == {25}, "Bithead answers 'How exactly?'"
+    implicit = [e for e in edges.values() if e.via == "implicit"]
+    assert implicit and max(e.confidence for e in implicit) < min(
+        e.confidence for e in edges.values() if e.via in ("quote", "mention")
+    ), "a guess from position is less sure than a quote or a name"
 
 
 # ---- invariants on arbitrary input -----------------------------------------------------

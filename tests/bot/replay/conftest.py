@@ -27,9 +27,12 @@ async def seed_thread(db: Storage) -> StoredThread:
 
 async def all_posts(db: Storage, thread: StoredThread) -> list[Post]:
     heads = await db.comments.heads(thread.id)
+    answers: dict[int, list[tuple[int, str]]] = {}
+    for edge in await db.edges.all(thread.id):
+        answers.setdefault(edge.source, []).append((edge.target, edge.via))
     posts = article_posts(thread)
     for comment in await db.comments.all(thread.id):
-        posts += comment_posts(comment, heads, thread.author)
+        posts += comment_posts(comment, heads, thread.author, answers.get(comment.seq, []))
     return posts
 
 

@@ -55,12 +55,36 @@ async def test_quotes_are_block_quotes_under_a_replying_to_line(seeded: Storage)
     second = next(p for p in posts if p.seq == 2)
     lines = second.content.split("\n")
     assert lines[0] == "-# #2"
-    assert lines[1] == "↪ replying to #1 (glasnost)"
+    assert lines[1] == "↪ replying to #1 (glasnost) · quote"
     assert lines[2].startswith("> Not much critical thinking here, James.")
     assert "At the risk of landing square" in second.content  # own text stays plain
     assert not any(line.startswith("> At the risk") for line in lines)
     first = next(p for p in posts if p.seq == 1)
     assert "↪ quoting the article (James Joyner)\n> The US blames Iran." in first.content
+
+
+async def test_every_kind_of_link_gets_a_replying_to_line(seeded: Storage) -> None:
+    thread = await seed_thread(seeded)
+    posts = await all_posts(seeded, thread)
+    lines = {p.seq: p.content.split("\n") for p in posts if p.part == 0 and p.seq}
+    assert lines[7][1] == "↪ replying to #6 (Bithead) · implicit", "DC Loser answers #6"
+    assert lines[8][1] == "↪ replying to #7 (DC Loser) · by name", "'…, either, DC.'"
+    assert lines[12][1] == "↪ replying to #7 (DC Loser) · by name", "'DC has it right'"
+    assert lines[12][2] == "", "then the text, which opens with the quote of #6"
+    assert lines[12][3] == "↪ replying to #6 (Bithead) · quote"
+    assert lines[4][1].startswith("“Sealing the border”"), "the article: no line"
+
+
+def test_a_threaded_reply_and_a_mention_of_the_post_author_are_said() -> None:
+    c = comment(3, StoredParagraph("Comment Depth 02"))
+    heads = {2: (2, "John Κώστας Doe Τάδε")}
+    post = comment_posts(c, heads, "Jane *Writer*", [(2, "parent"), (0, "mention")])[0]
+    assert post.content.split("\n")[:3] == [
+        "-# #3",
+        "↪ replying to #2 (John Κώστας Doe Τάδε) · threaded reply",
+        "↪ replying to the article (Jane \\*Writer\\*) · by name",
+    ]
+    assert post.embed().description.startswith("↪ replying to #2 (John Κώστας Doe Τάδε)")
 
 
 def test_mentions_and_markdown_in_comments_are_inert() -> None:

@@ -61,7 +61,7 @@ async def test_newer_inference_rederives_an_unchanged_file(seeded: Storage, seed
         thread, infer_replies(thread), inference_version=INFERENCE_VERSION
     )
     assert current.status == "replaced" and current.thread_id == old.id
-    assert len(await seeded.edges.all(old.id)) == 34
+    assert len(await seeded.edges.all(old.id)) == 36
     assert (await ingest_thread(seeded, thread)).status == "unchanged"
     assert await seeded.integrity_check() == "ok"
 

@@ -82,7 +82,7 @@ async def test_views_render_within_limits(seeded: Storage, thread: StoredThread)
         assert "offline summary" in (embed.footer.text or "")
     embed = thread_summary_embed(thread, await thread_view(seeded, OFFLINE, thread))
     assert check_message(None, [embed]) == []
-    assert "Bithead ↔ Michael, 12 exchanges, #9–#31" in str(embed.to_dict())
+    assert "Bithead ↔ Michael, 14 exchanges, #9–#31" in str(embed.to_dict())
 
 
 # ---- the LLM path --------------------------------------------------------------------------

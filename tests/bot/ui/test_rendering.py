@@ -116,7 +116,8 @@ def test_quoted_paragraphs_fold_into_one_reply_line_each() -> None:
     text = rendering.comment_text(c, {1: Source(1, "Al_ice *x*")}, "Jane Writer")
     blocks = text.split("\n\n")
     assert (
-        blocks[0] == "> ↪ replying to #1 (Al_ice \\*x\\*): “First quoted line. Second quoted line.”"
+        blocks[0]
+        == "> ↪ replying to #1 (Al_ice \\*x\\*) · quote: “First quoted line. Second quoted line.”"
     )
     assert blocks[1].replace(ZWSP, "") == "My answer @everyone <@42>."
     assert MENTION.search(blocks[1]) is None
@@ -143,11 +144,30 @@ def test_words_from_outside_the_thread_are_shown_in_full_as_a_block_quote() -> N
     assert blocks[2] == "So there." and len(blocks) == 3
 
 
+def test_links_without_a_quoted_block_get_a_line_above_the_text() -> None:
+    c = comment(StoredParagraph("Comment Depth 02"), StoredParagraph("x", QuoteRef(1, 0)))
+    answers = [
+        StoredEdge(c.seq, "B", 1, "A", "quote", "x"),
+        StoredEdge(c.seq, "B", 6, "John Κώστας *Doe*", "parent", ""),
+        StoredEdge(c.seq, "B", 0, "Jane", "mention", "Jane,", 0.9),
+        StoredEdge(c.seq, "B", 5, "Eve", "implicit", "", 0.6),
+    ]
+    sources = {1: Source(1, "A"), 6: Source(16, "John")}
+    text = rendering.comment_text(c, sources, "Jane", answers)
+    assert text.split("\n\n")[0].split("\n") == [
+        "> ↪ replying to #16 (John Κώστας \\*Doe\\*) · threaded reply",
+        "> ↪ replying to the article (Jane) · by name",
+        "> ↪ replying to #5 (Eve) · implicit",
+    ]
+    assert "> ↪ replying to #1 (A) · quote: “x”" in text, "the quote keeps its own line"
+    assert rendering.comment_text(c, sources, "Jane") == text.split("\n\n", 1)[1]
+
+
 def test_a_long_quote_is_collapsed_to_a_short_snippet() -> None:
     c = comment(StoredParagraph("word " * 500, QuoteRef(2, 0)), StoredParagraph("Yes."))
     line = rendering.comment_text(c, {2: Source(2, "Carol")}, "")
     first = line.split("\n\n")[0]
-    assert first.startswith("> ↪ replying to #2 (Carol): “word")
+    assert first.startswith("> ↪ replying to #2 (Carol) · quote: “word")
     assert len(first) < 160 and ELLIPSIS in first
 
 
