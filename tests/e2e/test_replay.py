@@ -291,10 +291,14 @@ async def test_without_manage_webhooks_it_uses_embeds_and_says_so(
         assert [m.embeds[0]["title"] for m in shown] == [p.embed().title for p in plan]
         assert [m.embeds[0]["description"] for m in shown] == [p.body for p in plan]
         assert all(m.allowed_mentions == {"parse": []} for m in shown)
-        # Comment #12 quotes #6: a block quote under a "replying to" line, the author as title.
+        # Comment #12 quotes #6: a block quote under a "replying to" line, the author as title;
+        # its "DC has it right" answers DC Loser's #7, said above it.
         twelve = shown[[p.seq for p in plan].index(12)].embeds[0]
         assert twelve["title"] == "legion"
-        assert twelve["description"].startswith("↪ replying to #6 (Bithead)\n> Because it")
+        assert twelve["description"].startswith(
+            "↪ replying to #7 (DC Loser) · by name\n\n"
+            "↪ replying to #6 (Bithead) · quote\n> Because it"
+        )
         assert "\n\nWha?" in twelve["description"], "own text follows, not quoted"
 
 

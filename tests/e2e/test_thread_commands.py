@@ -221,7 +221,9 @@ async def test_replies_of_the_thread_are_a_png_and_a_table(
         shown[(source.strip("*"), target)] = int(count)
     assert set(shown) == set(labelled)
     assert all(shown[p] <= labelled[p] for p in shown)
-    assert max(shown, key=lambda p: shown[p]) == ("Michael", "Bithead")
+    busiest = max(shown.values())
+    top = {p for p in shown if shown[p] == busiest}
+    assert top <= {("Michael", "Bithead"), ("Bithead", "Michael")}
 
     # Drawing is rate limited per person; the per-comment view is not.
     again = await (
