@@ -464,7 +464,7 @@ def test_seed_precision_and_recall() -> None:
         assert precision >= TARGET and recall >= TARGET, (name, figures, missed)
     assert len({e for e in truth_edges if e[2] == "mention"}) == 4
     assert len({e for e in truth_edges if e[2] == "quote"}) == 27
-    assert len({e for e in truth_edges if e[2] == "implicit"}) == 3
+    assert len({e for e in truth_edges if e[2] == "implicit"}) == 4
 
 
 def test_seed_known_edges() -> None:
