@@ -110,7 +110,7 @@ async def test_post_author_summary_is_their_own_part_of_the_article(seed: Seed) 
     assert shown and all(any(flat(s.text) in p for p in own) for s in shown)
     assert all(s.number == ARTICLE for s in shown)
     assert not any("Rear Adm" in s.text or "he says" in s.text for s in shown)
-    assert {c.name for c in summary.answered_by} == {"glasnost", "Bithead", "tequila"}
+    assert {c.name for c in summary.answered_by} == {"glasnost", "tequila"}
     assert 60 < summary.words < 200, "the quoted news story is not his words"
 
 
@@ -124,7 +124,7 @@ async def test_figures_and_partners_of_the_busiest_person(seed: Seed) -> None:
     e = summary.exchange
     assert ({e.first, e.second}, e.exchanges, e.start, e.end) == ({"Bithead", "Michael"}, 14, 9, 31)
     answered = {c.name: c.count for c in summary.answered}
-    assert answered["Michael"] == 7 and answered["James Joyner (article)"] == 1
+    assert answered["Michael"] == 7 and "James Joyner (article)" not in answered
     assert summary.answered_by[0].name == "Michael"
     assert summary.phrases and not any("bithead" in p.lower() for p in summary.phrases)
 
@@ -166,7 +166,7 @@ async def test_thread_summary(seed: Seed) -> None:
     assert summary.more_conversations == 0
     assert summary.most_answered and summary.most_answered[0].replies >= 2
     assert summary.exchanges[0].exchanges == 14
-    assert summary.article_replies == 6
+    assert summary.article_replies == 2
     assert 1 <= len(summary.phrases) <= 5
 
 
