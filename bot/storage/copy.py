@@ -47,7 +47,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "comments": ("id", "thread_id", "seq", "number", "author_id", "posted", "line"),
     "paragraphs": ("comment_id", "idx", "text", "quote_seq", "quote_idx"),
-    "edges": ("thread_id", "src_seq", "dst_seq", "via", "snippet"),
+    "edges": ("thread_id", "src_seq", "dst_seq", "via", "snippet", "confidence"),
     "summaries": ("thread_id", "subject", "engine", "content_hash", "payload", "created_at"),
     "guild_settings": ("guild_id", "settings", "left_at"),
     "meta": ("key", "value"),
