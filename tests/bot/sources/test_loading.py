@@ -95,4 +95,4 @@ async def test_a_thread_inferred_by_an_older_version_is_inferred_again(
     )
     (result,) = (await ingest_files(storage, [SEED_FILE])).results
     assert result.status == "replaced" and inferred == [SEED_FILE.name]
-    assert len(await storage.edges.all(result.thread_id)) == 34
+    assert len(await storage.edges.all(result.thread_id)) == 36

