@@ -23,7 +23,13 @@ from bot.replay.plan import Post, article_posts, comment_posts
 from bot.storage import Storage
 from tests.conftest import ROOT, SEEDS
 from tests.e2e.conftest import run_bot
-from tests.e2e.test_replay import assert_posted_exactly, only_thread, replay_messages, start
+from tests.e2e.test_replay import (
+    answers_of,
+    assert_posted_exactly,
+    only_thread,
+    replay_messages,
+    start,
+)
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.threadbot import make_threadbot
 
@@ -61,9 +67,10 @@ async def seed_plan(db: Storage) -> tuple[StoredThread, list[Post]]:
     thread = await db.threads.find("iraq-cease-fire-over")
     assert thread is not None
     heads = await db.comments.heads(thread.id)
+    answers = await answers_of(db, thread.id)
     posts = article_posts(thread)
     for comment in await db.comments.all(thread.id):
-        posts += comment_posts(comment, heads, thread.author)
+        posts += comment_posts(comment, heads, thread.author, answers.get(comment.seq, []))
     return thread, posts
 
 

@@ -163,8 +163,12 @@ def as_version_4(new: Path, old: Path) -> None:
     try:
         old_db.executescript((FIXTURES / "schema_v4.sql").read_text(encoding="utf-8"))
         old_db.execute("ATTACH DATABASE ? AS new", (str(new),))
-        for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries"):
+        for table in ("threads", "authors", "comments", "paragraphs", "summaries"):
             old_db.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+        old_db.execute(  # schema 4 knew neither confidences nor implicit answers
+            "INSERT INTO main.edges SELECT thread_id, src_seq, dst_seq, via, snippet "
+            "FROM new.edges WHERE via != 'implicit'"
+        )
         old_db.execute(
             "INSERT INTO main.comment_fts (rowid, text, scope) "
             "SELECT id, text, scope FROM new.comment_own_text"
