@@ -24,7 +24,13 @@ from bot.errors import NotFound
 from bot.export import thread_to_json, thread_to_markdown
 from bot.models import ARTICLE, OUTSIDE, ParseError, StoredEdge, StoredThread, replying_to
 from bot.settings import Settings, SettingsError, load_settings
-from bot.sources.loading import collect_files, ingest_files, ingest_seeds, load_file
+from bot.sources.loading import (
+    FileLimits,
+    collect_files,
+    ingest_files,
+    ingest_seeds,
+    load_file,
+)
 from bot.sources.web import LinkOptions, LinkRefused, import_link, is_link
 from bot.storage import SHIPPED, Storage, StorageError, storage_for
 from bot.storage.store import POSTGRES_SCHEMES
@@ -47,24 +53,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--env-file", type=Path, default=Path(".env"), help="settings file (default: .env)"
     )
+    limits = argparse.ArgumentParser(add_help=False)
+    limits.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="read files bigger than IMPORT_MAX_BYTES / IMPORT_MAX_COMMENTS (your own files)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (the default)")
     sub.add_parser("sync", help="sync slash commands with Discord now, then exit")
     ingest = sub.add_parser(
-        "ingest", help="load thread files, folders or links (http/https) into the database"
+        "ingest",
+        help="load thread files, folders or links (http/https) into the database",
+        parents=[limits],
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     sub.add_parser("threads", help="list stored threads")
-    show = sub.add_parser("show", help="show a thread's article and a page of comments")
+    show = sub.add_parser(
+        "show", help="show a thread's article and a page of comments", parents=[limits]
+    )
     show.add_argument("thread", help="thread id, slug, or path to a thread file")
     show.add_argument("--page", type=int, default=1, help=f"page of {PAGE_SIZE} comments")
-    export = sub.add_parser("export", help="export a thread as JSON or Markdown")
+    export = sub.add_parser("export", help="export a thread as JSON or Markdown", parents=[limits])
     export.add_argument("thread")
     export.add_argument("--format", choices=("json", "markdown"), default="json")
     export.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
-    replies = sub.add_parser("replies", help="who replied to whom in a thread")
+    replies = sub.add_parser("replies", help="who replied to whom in a thread", parents=[limits])
     replies.add_argument("thread")
-    summary = sub.add_parser("summary", help="summary of a thread or of one person in it")
+    summary = sub.add_parser(
+        "summary", help="summary of a thread or of one person in it", parents=[limits]
+    )
     summary.add_argument("thread")
     summary.add_argument("--author", help="summarise this person instead of the thread")
     migrate = sub.add_parser(
@@ -130,13 +148,16 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "migrate-db":
         return await cmd_migrate_db(args.source or settings.database_path, args.to)
+    if command == "export" and args.output is not None:
+        check_output(args.output)  # before any work: a typo should not cost an ingest
+    limits = None if getattr(args, "no_limits", False) else file_limits(settings)
     async with storage_for(settings) as storage:
         if command == "ingest":
-            return await cmd_ingest(storage, args.paths, settings)
+            return await cmd_ingest(storage, args.paths, settings, limits)
         await ingest_seeds(storage, settings.seeds_dir)
         if command == "threads":
             return await cmd_threads(storage)
-        thread = await resolve(storage, args.thread)
+        thread = await resolve(storage, args.thread, limits)
         if command == "show":
             return await cmd_show(storage, thread, args.page)
         if command == "export":
@@ -148,12 +169,29 @@ async def _offline(command: str, args: argparse.Namespace, settings: Settings) -
     raise CliError(f"unknown command {command!r}")
 
 
-async def resolve(storage: Storage, query: str) -> StoredThread:
+def file_limits(settings: Settings) -> FileLimits:
+    """The upload limits, which the command line applies too unless ``--no-limits``."""
+    return FileLimits(
+        max_bytes=settings.import_max_bytes, max_comments=settings.import_max_comments
+    )
+
+
+def check_output(output: Path) -> None:
+    """Refuse an ``-o`` path that cannot be written, with what to do instead.
+
+    A missing folder is not created: it is more often a typo than a wish."""
+    if output.is_dir():
+        raise CliError(f"{output} is a folder; give a file name, e.g. -o {output / 'thread.json'}")
+    if not output.parent.is_dir():
+        raise CliError(f"cannot write {output}: there is no folder {output.parent}")
+
+
+async def resolve(storage: Storage, query: str, limits: FileLimits | None = None) -> StoredThread:
     """A thread by id or slug, or by path to a thread file (ingested first if new)."""
     path = Path(query)
     if path.is_file():
         try:
-            threads = load_file(path)
+            threads = load_file(path, limits)
         except ParseError as exc:
             raise CliError(str(exc)) from None
         from bot.sources.loading import ingest_thread
@@ -170,7 +208,9 @@ async def resolve(storage: Storage, query: str) -> StoredThread:
     return found
 
 
-async def cmd_ingest(storage: Storage, args: list[str], settings: Settings) -> int:
+async def cmd_ingest(
+    storage: Storage, args: list[str], settings: Settings, limits: FileLimits | None
+) -> int:
     links = [a for a in args if is_link(a)]
     paths = [Path(a) for a in args if not is_link(a)]
     missing = [p for p in paths if not p.exists()]
@@ -187,7 +227,10 @@ async def cmd_ingest(storage: Storage, args: list[str], settings: Settings) -> i
     ) as progress:
         task = progress.add_task("", total=len(files) + len(links))
         report = await ingest_files(
-            storage, files, on_file=lambda p: progress.update(task, advance=1, description=p.name)
+            storage,
+            files,
+            on_file=lambda p: progress.update(task, advance=1, description=p.name),
+            limits=limits,
         )
         options = LinkOptions.from_settings(settings)
         for link in links:
@@ -306,7 +349,10 @@ async def cmd_export(storage: Storage, thread: StoredThread, fmt: str, output: P
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {output}: {exc.strerror}") from None
         errors.print(f"wrote {output}")
     return 0
 

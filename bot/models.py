@@ -68,7 +68,7 @@ class ParseError(ValueError):
         self.file = file
         self.line = line
         self.expected = expected
-        super().__init__(f"{file}:{line}: {expected}")
+        super().__init__(f"{file}:{line}: {expected}" if line else f"{file}: {expected}")
 
     def __reduce__(self) -> tuple[type[ParseError], tuple[str, int, str]]:
         # Rebuilt from its three fields when it comes back from a worker process.

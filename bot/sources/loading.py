@@ -61,13 +61,67 @@ def count_paragraphs(threads: list[Thread]) -> int:
     return sum(1 + len(t.body) + sum(len(c.paragraphs) for c in t.comments) for t in threads)
 
 
-def load_file(path: Path) -> list[Thread]:
-    """Read and parse one file; every failure is a :class:`ParseError` naming the file."""
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """What one file read from disk may hold: the upload limits, applied by the command
+    line too (``--no-limits`` passes None instead)."""
+
+    max_bytes: int
+    max_comments: int
+
+
+NOT_A_THREAD = (
+    "expected a thread capture (a 'Comments' line followed by numbered comments like "
+    "'  1. Name says:') or a WordPress or Disqus export with comments, found no comments"
+)
+
+
+def check_threads(threads: list[Thread], source: str, limits: FileLimits | None) -> None:
+    """Refuse a file that holds no comments (a README, a config file: not a thread), or
+    more comments or paragraphs than ``limits`` allow."""
+    total = sum(len(t.comments) for t in threads)
+    if total == 0:
+        raise ParseError(source, 0, NOT_A_THREAD)
+    if limits is None:
+        return
+    if total > limits.max_comments:
+        raise ParseError(
+            source,
+            0,
+            f"expected at most {limits.max_comments:,} comments "
+            f"(IMPORT_MAX_COMMENTS; --no-limits reads it), found {total:,}",
+        )
+    paragraphs = count_paragraphs(threads)
+    if paragraphs > PARAGRAPHS_PER_COMMENT * limits.max_comments:
+        raise ParseError(
+            source,
+            0,
+            f"expected at most {PARAGRAPHS_PER_COMMENT * limits.max_comments:,} paragraphs "
+            f"({PARAGRAPHS_PER_COMMENT} a comment of IMPORT_MAX_COMMENTS), found {paragraphs:,}",
+        )
+
+
+def load_file(path: Path, limits: FileLimits | None = None) -> list[Thread]:
+    """Read, parse and check one file; every failure is a :class:`ParseError` naming it.
+
+    Files from the operator's own disk (seeds, the command line) are parsed in this
+    process; ``limits`` bound their size before reading and their contents after.
+    """
     try:
+        size = path.stat().st_size
+        if limits is not None and size > limits.max_bytes:
+            raise ParseError(
+                path.name,
+                0,
+                f"expected at most {limits.max_bytes:,} bytes "
+                f"(IMPORT_MAX_BYTES; --no-limits reads it), found {size:,}",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(path.name, 0, f"could not read the file: {exc.strerror}") from None
-    return parse_bytes(data, path.name)
+    threads = parse_bytes(data, path.name)
+    check_threads(threads, path.name, limits)
+    return threads
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -121,6 +175,7 @@ async def ingest_files(
     guild_id: int = SHIPPED,
     on_file: Callable[[Path], None] | None = None,
     recognise_stored: bool = False,
+    limits: FileLimits | None = None,
 ) -> IngestReport:
     """Ingest files and folders; a bad file is reported and skipped, the others still load.
 
@@ -136,7 +191,7 @@ async def ingest_files(
                 on_file(path)
             continue
         try:
-            threads = load_file(path)
+            threads = load_file(path, limits)
         except ParseError as exc:
             report.errors.append((path, exc))
         else:

@@ -19,8 +19,10 @@ from tests.conftest import ROOT, SEED_FILE, SEEDS
 pytestmark = pytest.mark.slow  # runs the CLI in subprocesses
 
 
-def run(tmp_path: Path, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+def run(
+    tmp_path: Path, *args: str, token: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | (env or {})
     env["DATABASE_PATH"] = str(tmp_path / "db" / "bot.db")
     if token is not None:
         env["DISCORD_TOKEN"] = token
@@ -82,6 +84,54 @@ def test_bad_file_is_reported_and_the_rest_load(tmp_path: Path) -> None:
     assert "1 thread(s) stored, 1 file(s) refused" in done.stdout
     unknown = run(tmp_path, "show", "nope")
     assert unknown.returncode == 1 and "no thread 'nope'" in unknown.stderr
+
+
+def test_files_that_are_not_threads_are_refused_one_line_each(tmp_path: Path) -> None:
+    """README.md, pyproject.toml, a title alone, random bytes, one 5 MB line: each refused
+    naming the file and what was expected, exit 1, nothing stored (issue 16.6)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "title.txt").write_text("Only a title\n")
+    (folder / "random.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "line.txt").write_text("x" * 5_000_000)
+    paths = [str(ROOT / "README.md"), str(ROOT / "pyproject.toml"), str(folder)]
+    done = run(tmp_path, "ingest", *paths)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    refused = [line for line in done.stderr.splitlines() if line.startswith("error ")]
+    assert len(refused) == 5, done.stderr
+    for name in ("README.md", "pyproject.toml", "title.txt"):
+        assert any(f"error {name}: expected a thread capture" in line for line in refused)
+    assert any("random.txt:1: expected a text file, found a NUL byte" in r for r in refused)
+    assert any("line.txt: expected at most 2,000,000 bytes (IMPORT_MAX_BYTES" in r for r in refused)
+    assert "0 thread(s) stored, 5 file(s) refused" in done.stdout
+    export = run(tmp_path, "export", str(folder / "title.txt"))
+    assert export.returncode == 1 and "title.txt: expected a thread capture" in export.stderr
+    listed = run(tmp_path, "threads")
+    assert listed.stdout.count("shipped") == 1  # the seed, and nothing of these files
+    assert "only-a-title" not in listed.stdout and "threadbot" not in listed.stdout
+
+
+def test_the_upload_limits_apply_unless_no_limits(tmp_path: Path) -> None:
+    env = {"IMPORT_MAX_COMMENTS": "30"}  # the seed holds 31
+    limited = run(tmp_path, "ingest", str(SEED_FILE), env=env)
+    assert limited.returncode == 1
+    assert "expected at most 30 comments (IMPORT_MAX_COMMENTS; --no-limits" in limited.stderr
+    free = run(tmp_path, "ingest", "--no-limits", str(SEED_FILE), env=env)
+    assert free.returncode == 0 and "added" in free.stdout
+
+
+def test_export_to_a_folder_or_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    to_folder = run(tmp_path, "export", "iraq-cease-fire-over", "-o", str(tmp_path))
+    assert to_folder.returncode == 1 and "Traceback" not in to_folder.stderr
+    assert f"{tmp_path} is a folder; give a file name" in to_folder.stderr
+    missing = tmp_path / "missing" / "dir" / "x.json"
+    to_missing = run(tmp_path, "export", "iraq-cease-fire-over", "-o", str(missing))
+    assert to_missing.returncode == 1 and "Traceback" not in to_missing.stderr
+    assert f"there is no folder {missing.parent}" in to_missing.stderr
+    written = run(tmp_path, "export", "iraq-cease-fire-over", "-o", str(tmp_path / "t.json"))
+    assert written.returncode == 0
+    assert len(json.loads((tmp_path / "t.json").read_text())["comments"]) == 31
 
 
 def test_offline_commands_load_the_shipped_seeds_first(tmp_path: Path) -> None:
