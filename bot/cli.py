@@ -122,15 +122,25 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     async def runner() -> None:
         bot = make_bot(settings, force_sync=sync_only)
         async with bot:
-            if sync_only:
-                await bot.login(settings.token)
-                return
             # A service manager stops the bot with SIGTERM: close cleanly (replays save
-            # their progress, the database is closed) instead of dying mid-write.
+            # their progress, workers are killed, the database is closed) instead of
+            # dying mid-write.
             loop = asyncio.get_running_loop()
+            stopping = asyncio.Event()
+            closing: list[asyncio.Task[None]] = []
+
+            def stop() -> None:
+                stopping.set()
+                closing.append(loop.create_task(bot.close()))
+
             with contextlib.suppress(NotImplementedError):  # not on Windows
-                loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
-            await bot.start(settings.token)
+                loop.add_signal_handler(signal.SIGTERM, stop)
+            if await login_with_retry(bot, settings.token, stopping) and not sync_only:
+                await bot.connect()  # reconnects by itself, with backoff, once logged in
+            # bot.close() from SIGTERM runs in a task of its own: leaving before it ends
+            # would cancel it half-way (the database left open, and its non-daemon thread
+            # keeping the process alive after asyncio.run has returned).
+            await asyncio.gather(*closing)
 
     try:
         asyncio.run(runner())
@@ -143,6 +153,39 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+async def login_with_retry(
+    bot: discord.Client,
+    token: str,
+    stopping: asyncio.Event,
+    *,
+    first_delay: float = 1.0,
+    max_delay: float = 60.0,
+) -> bool:
+    """Log in, waiting and retrying (1 s, 2 s, 4 s … 60 s) while Discord cannot be reached.
+
+    Each failed try is one line on stderr, not a traceback. Returns False if ``stopping``
+    was set (SIGTERM) meanwhile. A refused token is not retried (``LoginFailure``).
+    """
+    delay = first_delay
+    while not stopping.is_set():
+        try:
+            await bot.login(token)
+            return True
+        except (OSError, TimeoutError, discord.DiscordServerError) as exc:
+            # OSError covers aiohttp's connection errors: no DNS, refused, unreachable.
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            errors.print(
+                f"threadbot: cannot reach Discord ({escape(reason)}); retrying in {delay:g} s"
+            )
+        # The next try opens a fresh session; the closed one's connector cannot be reused.
+        await bot.http.close()
+        bot.http.connector = discord.utils.MISSING
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)
+        delay = min(delay * 2, max_delay)
+    return False
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
