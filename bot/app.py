@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -26,6 +27,8 @@ from bot.workers import shutdown_workers, workers
 log = logging.getLogger(__name__)
 
 COMMAND_HASH_KEY = "global_command_hash"
+STOPPED_WORK_GRACE_S = 1.0
+"""On close, how long answers about stopped worker calls ("the bot is restarting") get."""
 
 
 def default_extensions() -> list[str]:
@@ -157,7 +160,9 @@ class ThreadBot(commands.Bot):
 
     async def close(self) -> None:
         # Children parsing uploads are killed first: stopping never waits for a parse.
-        await shutdown_workers()
+        if await shutdown_workers():
+            # Let the people whose imports were stopped hear it before the connection goes.
+            await asyncio.sleep(STOPPED_WORK_GRACE_S)
         await super().close()
         await self.storage.close()
 
@@ -192,3 +197,8 @@ async def send_ephemeral(interaction: discord.Interaction[Any], message: str) ->
             await interaction.response.send_message(message, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)
+    except (RuntimeError, OSError):
+        if not interaction.client.is_closed():
+            raise
+        # The bot is stopping and its connection is closed already ("Session is closed").
+        log.info("stopping: could not deliver an error message for interaction %s", interaction.id)

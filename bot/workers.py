@@ -280,13 +280,15 @@ class Workers:
         self._ensure_forkserver()
         process.start()
 
-    async def close(self) -> None:
-        """Refuse new calls and kill running children; their callers get :class:`WorkersClosed`
-        (or the crash they caused). Safe to call twice."""
+    async def close(self) -> int:
+        """Refuse new calls and kill running children; their callers get :class:`WorkersClosed`.
+        Returns how many calls were stopped. Safe to call twice."""
         self._closed = True
-        for process in list(self._running):
+        stopped = list(self._running)
+        for process in stopped:
             _kill(process)
         await asyncio.sleep(0)
+        return len(stopped)
 
 
 def _kill(process: BaseProcess) -> None:
@@ -385,10 +387,10 @@ async def run_in_worker(
     return await workers().run(func, *args, limits=limits, key=key, **kwargs)
 
 
-async def shutdown_workers() -> None:
+async def shutdown_workers() -> int:
     """Kill this loop's running children; calls waiting on them get :class:`WorkersClosed`.
+    Returns how many calls were stopped.
 
     A later call on the same loop gets a fresh pool (a bot restarted in the same loop)."""
     pool = _pools.pop(asyncio.get_running_loop(), None)
-    if pool is not None:
-        await pool.close()
+    return await pool.close() if pool is not None else 0

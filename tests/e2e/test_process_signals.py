@@ -105,7 +105,9 @@ async def test_sigterm_while_an_upload_is_being_read(fake: FakeDiscord, tmp_path
     try:
         await ready(fake, process)
         data = (SEEDS / "000_f0163f8d9acaa1b0.txt").read_bytes()
-        await fake.send_slash_command("thread import", {"file": Attachment("slow.txt", data)})
+        handle = await fake.send_slash_command(
+            "thread import", {"file": Attachment("slow.txt", data)}
+        )
         await fake.wait_until(marker.exists, 30, what="the worker to start reading")
         worker = int(marker.read_text())
         assert alive(worker)
@@ -119,6 +121,9 @@ async def test_sigterm_while_an_upload_is_being_read(fake: FakeDiscord, tmp_path
     assert process.returncode == 0, stderr
     assert not alive(worker)
     assert "Traceback" not in stderr
+    # The person was told, before the bot's connection closed.
+    told = await handle.response()  # the deferred "thinking…", then what came of it
+    assert "The bot is restarting, so slow.txt was not read; nothing was stored" in told.content
 
 
 async def test_sigterm_when_idle(fake: FakeDiscord, tmp_path: Path) -> None:
