@@ -63,7 +63,9 @@ def fail_oddly() -> None:
 
 def wait_for(marker: Path, release: Path) -> str:
     """Say we started (write our pid), then wait until the test releases us."""
-    marker.write_text(str(os.getpid()))
+    partial = marker.with_suffix(".partial")
+    partial.write_text(str(os.getpid()))
+    partial.rename(marker)  # whole or absent: the test reads it as soon as it exists
     while not release.exists():
         time.sleep(0.01)
     return marker.name

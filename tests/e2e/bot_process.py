@@ -23,7 +23,10 @@ from bot.sources import uploads
 
 
 def slow_read(*_: object, **__: object) -> None:
-    Path(os.environ["THREADBOT_TEST_SLOW_READ"]).write_text(str(os.getpid()))
+    marker = Path(os.environ["THREADBOT_TEST_SLOW_READ"])
+    partial = marker.with_suffix(".partial")
+    partial.write_text(str(os.getpid()))
+    partial.rename(marker)  # whole or absent: the test reads it as soon as it exists
     while True:
         pass
 
