@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -198,3 +199,15 @@ def test_slugify_and_word_count() -> None:
     assert slugify("Ἀθῆναι!!") == "thread"
     assert slugify("Café  au lait, s'il vous plaît") == "cafe-au-lait-s-il-vous-plait"
     assert word_count(["one two", " three\n four ", ""]) == 4
+
+
+def _fold_whole_text(text: str) -> str:
+    """The definition of ``fold``: decompose the whole text, drop every combining mark."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    unmarked = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unmarked.casefold().split())
+
+
+@given(st.text())
+def test_fold_character_by_character_equals_folding_the_whole_text(text: str) -> None:
+    assert fold(text) == _fold_whole_text(text)
