@@ -50,38 +50,58 @@ class Sizes:
     """Timed calls of the uncached thread summary (seconds each on a big thread)."""
     cached_thread_summary_samples: int
     """Timed calls of ``/thread summary`` once cached (warmed the same way)."""
+    live_threads: tuple[int, ...] = ()
+    """Comments per thread of the database the real bot serves in the latency run."""
+    deferred_samples: int = 0
+    """Timed calls of each deferred command (graph, uncached summaries) on the biggest thread."""
+    users: int = 50
+    """Simulated users paging and searching at once in the concurrency phase."""
+    user_rounds: int = 0
+    """Rounds each of them does (open comments, page twice, search, ping)."""
+    import_comments: int = 0
+    """Comments in the file imported during the concurrency phase."""
 
 
 FULL = Sizes(
     name="full",
     ingest_comments=100_000,
-    ingest_repeats=3,
+    ingest_repeats=5,
     baseline_comments=2_000,
     baseline_budget_s=400.0,
     growth_comments=(1_000, 10_000, 100_000),
     corpus_comments=1_000_000,
     corpus_thread_comments=(50, 4_000),
-    latency_samples=1_000,
+    latency_samples=300,
     summary_samples=12,
-    cached_summary_samples=200,
+    cached_summary_samples=10,
     thread_summary_samples=6,
     cached_thread_summary_samples=30,
+    live_threads=(20_000, 4_000, 2_000, 2_000, 1_000, 1_000, 500, 500, 300, 300, 200, 200),
+    deferred_samples=10,
+    users=50,
+    user_rounds=6,
+    import_comments=20_000,
 )
 
 QUICK = Sizes(
     name="quick",
-    ingest_comments=5_000,
-    ingest_repeats=1,
+    ingest_comments=3_000,
+    ingest_repeats=5,
     baseline_comments=300,
     baseline_budget_s=3.0,
     growth_comments=(500, 1_500, 5_000),
     corpus_comments=10_000,
     corpus_thread_comments=(30, 300),
-    latency_samples=100,
+    latency_samples=20,
     summary_samples=2,
-    cached_summary_samples=20,
+    cached_summary_samples=2,
     thread_summary_samples=1,
     cached_thread_summary_samples=3,
+    live_threads=(1_000, 300, 200, 200, 100),
+    deferred_samples=1,
+    users=50,
+    user_rounds=1,
+    import_comments=1_000,
 )
 
 
