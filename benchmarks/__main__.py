@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--cache DIR] [--out FILE]``: run every measurement.
+"""``python -m benchmarks [--quick] [--out FILE] [--only STEP]``: run every measurement.
 
 Prints progress to stderr and the final table to stdout, writes the figures as JSON
 (``--out``), and after a full run writes the Markdown snippet ``benchmarks/out/RESULTS.md``
@@ -22,9 +22,7 @@ from benchmarks.common import FULL, QUICK, Figure, Sizes, console
 
 HERE = Path(__file__).resolve().parent
 STEPS = ("ingest", "inference", "latency", "replay", "backends")
-CHOICES = (*STEPS, "corpus")
-"""``backends`` runs only with ``--postgres``; ``--only corpus`` builds (or finds) the cached
-corpus and measures nothing."""
+"""``backends`` runs only with ``--postgres``."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="threadbot speed and memory at scale, as ratios measured in one run.",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes, same code paths (CI: under a minute)"
-    )
-    parser.add_argument(
-        "--cache",
-        type=Path,
-        default=HERE / "cache",
-        help="where the large corpus database is built once and kept (default: benchmarks/cache)",
+        "--quick", action="store_true", help="small sizes, same code paths (CI: about two minutes)"
     )
     parser.add_argument(
         "--out", type=Path, help="JSON of figures (default: benchmarks/out/bench-MODE.json)"
@@ -59,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         action="append",
-        choices=CHOICES,
-        help="run only this measurement (repeatable; ``corpus``: only build the cache)",
+        choices=STEPS,
+        help="run only this measurement (repeatable)",
     )
     return parser
 
@@ -97,18 +89,10 @@ def _guarded(name: str, step: Callable[[], list[Figure]]) -> tuple[list[Figure],
 
 
 def run(
-    sizes: Sizes, cache: Path, steps: Sequence[str], postgres: str | None = None
+    sizes: Sizes, steps: Sequence[str], postgres: str | None = None
 ) -> tuple[list[Figure], bool]:
     figures: list[Figure] = []
     ok = True
-    db: Path | None = None
-
-    def corpus_db() -> Path:
-        nonlocal db
-        if db is None:
-            db = corpus.cached_corpus(cache, sizes)
-        return db
-
     plan: list[tuple[str, Callable[[], list[Figure]]]] = [
         ("ingest", lambda: ingest.measure(corpus.ingest_items(sizes), sizes)),
         ("inference", lambda: inference.measure(sizes)),
@@ -118,10 +102,6 @@ def run(
     if postgres is not None:
         url = postgres
         plan.append(("backends", lambda: _backends(url, sizes)))
-    if "corpus" in steps:
-        got, fine = _guarded("corpus", lambda: [corpus.describe(corpus_db())])
-        figures.extend(got)
-        ok = ok and fine
     for name, step in plan:
         if name not in steps:
             continue
@@ -143,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     steps = tuple(args.only) if args.only else STEPS
     start = time.perf_counter()
-    figures, ok = run(sizes, args.cache, steps, args.postgres)
+    figures, ok = run(sizes, steps, args.postgres)
     seconds = time.perf_counter() - start
     report.print_table(figures, sizes, seconds)
     out = args.out or HERE / "out" / f"bench-{sizes.name}.json"

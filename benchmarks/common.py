@@ -35,30 +35,19 @@ class Sizes:
     """Time the difflib baseline gets before it is extrapolated from a sample of pairs."""
     growth_comments: tuple[int, ...]
     """Single-thread sizes for the inference growth fit."""
-    corpus_comments: int
-    """Comments stored (across many threads) for the latency and memory measurements."""
-    corpus_thread_comments: tuple[int, int]
-    """Range of comments per thread in that corpus."""
     latency_samples: int
-    """Timed calls per command (each with its own random arguments)."""
-    summary_samples: int
-    """Timed calls of the uncached author summary (seconds each on a big thread)."""
+    """Rounds of the direct commands (each command once per round, fresh arguments)."""
     cached_summary_samples: int
-    """Timed calls of ``/author summary`` once cached; each argument set is summarised once
-    beforehand (written into the corpus database, so only the first run pays for it)."""
-    thread_summary_samples: int
-    """Timed calls of the uncached thread summary (seconds each on a big thread)."""
-    cached_thread_summary_samples: int
-    """Timed calls of ``/thread summary`` once cached (warmed the same way)."""
-    live_threads: tuple[int, ...] = ()
+    """Argument sets summarised once before the direct rounds (the cached-summary rows)."""
+    live_threads: tuple[int, ...]
     """Comments per thread of the database the real bot serves in the latency run."""
-    deferred_samples: int = 0
+    deferred_samples: int
     """Timed calls of each deferred command (graph, uncached summaries) on the biggest thread."""
-    users: int = 50
+    users: int
     """Simulated users paging and searching at once in the concurrency phase."""
-    user_rounds: int = 0
+    user_rounds: int
     """Rounds each of them does (open comments, page twice, search, ping)."""
-    import_comments: int = 0
+    import_comments: int
     """Comments in the file imported during the concurrency phase."""
 
 
@@ -69,13 +58,8 @@ FULL = Sizes(
     baseline_comments=2_000,
     baseline_budget_s=400.0,
     growth_comments=(1_000, 10_000, 100_000),
-    corpus_comments=1_000_000,
-    corpus_thread_comments=(50, 4_000),
     latency_samples=300,
-    summary_samples=12,
     cached_summary_samples=10,
-    thread_summary_samples=6,
-    cached_thread_summary_samples=30,
     live_threads=(20_000, 4_000, 2_000, 2_000, 1_000, 1_000, 500, 500, 300, 300, 200, 200),
     deferred_samples=5,
     users=50,
@@ -90,13 +74,8 @@ QUICK = Sizes(
     baseline_comments=300,
     baseline_budget_s=3.0,
     growth_comments=(500, 1_500, 5_000),
-    corpus_comments=10_000,
-    corpus_thread_comments=(30, 300),
     latency_samples=20,
-    summary_samples=2,
     cached_summary_samples=2,
-    thread_summary_samples=1,
-    cached_thread_summary_samples=3,
     live_threads=(1_000, 300, 200, 200, 100),
     deferred_samples=1,
     users=50,
