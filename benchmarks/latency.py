@@ -437,9 +437,11 @@ async def concurrency_phase(
 ) -> tuple[Samples, dict[str, Any]]:
     """``users`` paging and searching while an import and a replay run."""
     samples = Samples()
-    replay = await fake.send_slash_command("replay start", {"thread": biggest.slug}, user=admin)
-    made = generate_thread(sizes.import_comments, SEED - 1)
+    # Generated before anything is sent: the fake Discord shares this process, and it must
+    # keep answering the bot meanwhile (Discord forgets an interaction unanswered for 3 s).
+    made = await asyncio.to_thread(generate_thread, sizes.import_comments, SEED - 1)
     upload = fd.Attachment(made.source, made.text.encode("utf-8"))
+    replay = await fake.send_slash_command("replay start", {"thread": biggest.slug}, user=admin)
     start = time.perf_counter()
     importing = await fake.send_slash_command("thread import", {"file": upload}, user=admin)
 
