@@ -478,9 +478,9 @@ async def concurrency_phase(
 
     await asyncio.gather(*(one_user(u, SEED + u) for u in users))
     users_done = time.perf_counter() - start
-    imported = await importing.response(timeout=600)
+    imported = await _answer(samples, "import", importing, 600)
     import_s = time.perf_counter() - start
-    replay_reply = await replay.response(timeout=60)
+    replay_reply = await _answer(samples, "replay start", replay, 60)
     info = {
         "users": len(users),
         "rounds": sizes.user_rounds,
@@ -497,6 +497,15 @@ async def concurrency_phase(
     if "Imported" not in info["import_answer"] and "imported" not in info["import_answer"]:
         samples.errors.append(f"import: {info['import_answer']!r}")
     return samples, info
+
+
+async def _answer(samples: Samples, name: str, handle: Any, timeout: float) -> Any:  # noqa: ASYNC109
+    """The complete answer to ``handle``, or ``None`` with the error recorded."""
+    try:
+        return await handle.response(timeout=timeout)
+    except Exception as exc:
+        samples.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+        return None
 
 
 def _text(reply: Any) -> str:
