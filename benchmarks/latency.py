@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import Figure, Sizes, console, percentile, psutil, verdict
+from benchmarks.corpus import storage_size
 from benchmarks.synthetic import generate_thread
 from bot.inference.replies import infer_replies
 from bot.sources.capture import parse_thread
@@ -583,7 +584,8 @@ def measure(sizes: Sizes, database: str | None = None, backend: str = "SQLite") 
             f"built in {time.perf_counter() - start:.1f} s"
         )
         out = asyncio.run(_run(db, seeds, threads, sizes))
-    return figures(out, sizes, total, backend)
+        stored = [] if isinstance(db, str) else [storage_size(db)]
+    return figures(out, sizes, total, backend) + stored
 
 
 def _stats(values: list[float]) -> dict[str, float]:
