@@ -10,7 +10,8 @@ It serves what a real WordPress 6 site serves to an anonymous visitor:
   published items only, password-protected content hidden as WordPress hides it;
 * ``/wp-json/wp/v2/comments?post=…&per_page=…&page=…``: approved comments of type
   ``comment`` only (what the public API returns), ``per_page`` capped at
-  ``max_per_page``, ``X-WP-Total`` and ``X-WP-TotalPages`` headers, 400 past the last page;
+  ``max_per_page``, ``_fields`` honoured, ``X-WP-Total`` and ``X-WP-TotalPages`` headers,
+  400 past the last page;
 * ``/wp-json/wp/v2/users/<id>``: name and description, or 401 with ``hide_users``.
 
 The export is read here with the standard library, independently of ``bot.sources.wxr``,
@@ -207,9 +208,14 @@ class FakeWordPress(FakeSite):
                 "content": {"rendered": c["content"]},
                 "status": "approved",
                 "type": "comment",
+                "author_avatar_urls": {"48": "https://secure.gravatar.com/avatar/x?s=48"},
+                "_links": {"self": [{"href": f"{self.url}/wp-json/wp/v2/comments/{c['id']}"}]},
             }
             for c in chunk
         ]
+        fields = [f for f in request.query.get("_fields", "").split(",") if f]
+        if fields:  # WordPress's _fields: only the keys asked for
+            body = [{k: v for k, v in c.items() if k in fields} for c in body]
         headers = {"X-WP-Total": str(len(visible)), "X-WP-TotalPages": str(pages)}
         return web.json_response(body, headers=headers)
 

@@ -199,6 +199,15 @@ class Fetcher:
     def remaining(self) -> float:
         return self._deadline - time.monotonic()
 
+    def room_for_another(self) -> bool:
+        """Whether one more full-size response still fits this import's request and byte
+        budgets: a reader that follows pages stops there (with a warning) instead of
+        being refused halfway."""
+        return (
+            self.requests < self.limits.max_requests
+            and self.downloaded + self.limits.max_bytes <= self.limits.max_total_bytes
+        )
+
     async def get(
         self, url: str, *, accept: str = "application/json", first: int | None = None
     ) -> Response:

@@ -171,7 +171,8 @@ def reddit_thread(
                 source,
                 0,
                 f"left out {left_out:,} comment(s) Reddit did not send at once "
-                "(beyond the import limit, IMPORT_MAX_COMMENTS)",
+                "(beyond the import limits: IMPORT_MAX_COMMENTS, or 16 × IMPORT_MAX_BYTES "
+                "downloaded)",
             )
         )
     subreddit = post.get("subreddit_name_prefixed")
@@ -209,7 +210,7 @@ async def read_reddit(fetcher: Fetcher, link: str, *, base_url: str, max_comment
     flat = flatten(first[1])
     comments = list(flat.comments)
     pending = list(flat.more)
-    while pending and len(comments) < max_comments:
+    while pending and len(comments) < max_comments and fetcher.room_for_another():
         stub = pending.pop(0)
         ids = [c for c in stub.get("children") or [] if isinstance(c, str)]
         if not ids:

@@ -27,6 +27,8 @@ from bot.sources.web.fetch import Fetcher, LinkRefused, Response, decode_json, r
 
 API_REL = "https://api.w.org/"
 PER_PAGE = 100
+COMMENT_FIELDS = "id,parent,author_name,date,date_gmt,content,status,type"
+"""Only what a comment needs (``_fields``): a third of WordPress's full comment JSON."""
 _HEAD_BYTES = 256 * 1024
 """Discovery links are in the page's head: only this much of the HTML is searched."""
 _LINK_TAG = re.compile(r"<link\b[^<>]{0,2000}>", re.IGNORECASE)
@@ -184,8 +186,8 @@ def wordpress_thread(
             ParseWarning(
                 source,
                 0,
-                f"left out {left_out:,} more comment(s) beyond the import limit "
-                "(IMPORT_MAX_COMMENTS)",
+                f"left out {left_out:,} more comment(s) beyond the import limits "
+                "(IMPORT_MAX_COMMENTS, or 16 × IMPORT_MAX_BYTES downloaded)",
             )
         )
     return build_thread(
@@ -299,17 +301,21 @@ async def _author(fetcher: Fetcher, root: str, author_id: Any) -> dict[str, Any]
 async def _comments(
     fetcher: Fetcher, root: str, post_id: Any, max_comments: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Every approved comment, page by page, stopping at ``max_comments``; and how many
-    were left out beyond it (from ``X-WP-Total``)."""
+    """Every approved comment, page by page, stopping at ``max_comments`` or when the
+    import's download budget has no room for another page; and how many were left out
+    (from ``X-WP-Total``)."""
     comments: list[dict[str, Any]] = []
     page, pages, total = 1, 1, 0
-    while page <= pages:
+    while page <= pages and len(comments) < max_comments:
+        if page > 1 and not fetcher.room_for_another():
+            break
         params: dict[str, str | int] = {
             "post": str(post_id),
             "per_page": PER_PAGE,
             "page": page,
             "order": "asc",
             "orderby": "date_gmt",
+            "_fields": COMMENT_FIELDS,
         }
         resp = await fetcher.get(api_url(root, "wp/v2/comments", params))
         if resp.status == 400 and page > 1:
@@ -320,11 +326,9 @@ async def _comments(
         comments.extend(value)
         pages = _int_header(resp, "x-wp-totalpages", pages)
         total = _int_header(resp, "x-wp-total", total)
-        if len(comments) >= max_comments:
-            break
         page += 1
-    left_out = max(total - max_comments, 0) if len(comments) >= max_comments else 0
-    return comments[:max_comments], left_out
+    kept = comments[:max_comments]
+    return kept, max(total - len(kept), 0)
 
 
 def _int_header(resp: Response, name: str, default: int) -> int:

@@ -178,10 +178,13 @@ async def test_one_budget_of_bytes_and_requests_for_the_whole_import() -> None:
                 for _ in range(20):
                     await fetcher.get(f"{site.url}/page")
             assert fetcher.requests == 17  # 16 × 196,608 bytes fit in 16 × 200,000
+            assert not fetcher.room_for_another()
         few = FetchLimits(200_000, 10.0, allow_private=True, max_requests=3)
         async with Fetcher(few) as fetcher:
             for _ in range(3):
+                assert fetcher.room_for_another()
                 await fetcher.get(f"{site.url}/ok")
+            assert not fetcher.room_for_another()
             with pytest.raises(LinkRefused, match="more than 3 requests"):
                 await fetcher.get(f"{site.url}/ok")
 

@@ -13,8 +13,8 @@ from bot.sources.web.reddit import flatten, markdown_paragraphs, post_id, reddit
 from tests.fakesites.reddit import FakeReddit, Item, sample_items
 
 
-def options(site: FakeReddit, max_comments: int = 20_000) -> LinkOptions:
-    limits = FetchLimits(max_bytes=2_000_000, timeout=10.0, allow_private=True)
+def options(site: FakeReddit, max_comments: int = 20_000, max_requests: int = 400) -> LinkOptions:
+    limits = FetchLimits(2_000_000, 10.0, allow_private=True, max_requests=max_requests)
     return LinkOptions(limits=limits, max_comments=max_comments, reddit_base_url=site.url)
 
 
@@ -122,6 +122,11 @@ async def test_many_more_ids_are_asked_100_at_a_time() -> None:
         more = [r for r in site.requests if r.startswith("/api/morechildren.json")]
     assert len(thread.comments) == 150
     assert len(more) == 2
+    async with FakeReddit(items=items, top_level_shown=10) as site:
+        # Room for the thread and one batch of 100: the other 40 are left out and said.
+        [(thread, _)] = await read_link(site.link(), options(site, max_requests=2))
+    assert len(thread.comments) == 110
+    assert any("left out 40 comment(s)" in w.message for w in thread.warnings)
 
 
 async def test_unknown_post_and_errors(reddit: FakeReddit) -> None:

@@ -32,9 +32,11 @@ needs_theme_data = pytest.mark.skipif(
 )
 
 
-async def read(url: str, *, max_comments: int = 20_000, seconds: float = 10.0) -> Thread:
+async def read(
+    url: str, *, max_comments: int = 20_000, seconds: float = 10.0, max_requests: int = 400
+) -> Thread:
     """The thread behind ``url``, with private addresses allowed (the fake is on 127.0.0.1)."""
-    limits = FetchLimits(max_bytes=2_000_000, timeout=seconds, allow_private=True)
+    limits = FetchLimits(2_000_000, seconds, allow_private=True, max_requests=max_requests)
     [(thread, _)] = await read_link(url, LinkOptions(limits=limits, max_comments=max_comments))
     return thread
 
@@ -215,6 +217,18 @@ async def test_the_comment_limit_stops_paging_and_warns(small: FakeWordPress) ->
                  and c["type"] in ("comment", "")])  # fmt: skip
     assert any(f"left out {total - 3:,} more" in w.message for w in thread.warnings)
     assert len([r for r in small.requests if "/comments?" in r]) == 2
+
+
+async def test_paging_stops_with_a_warning_when_the_budget_is_spent(small: FakeWordPress) -> None:
+    small.max_per_page = 1
+    # The page, the post by slug, its author, then room for 2 pages of comments.
+    thread = await read(small.page_url("tea-and-biscuits"), max_requests=5)
+    assert len(thread.comments) == 2
+    assert any("left out" in w.message and "16 × IMPORT_MAX_BYTES" in w.message
+               for w in thread.warnings)  # fmt: skip
+    comment_requests = [r for r in small.requests if r.startswith("/wp-json/wp/v2/comments")]
+    assert len(comment_requests) == 2
+    assert all("_fields=id" in r for r in comment_requests)
 
 
 async def test_unknown_slug_and_missing_page_are_not_found(small: FakeWordPress) -> None:
