@@ -72,9 +72,7 @@ async def test_the_replay_says_that_depth_02_answers_depth_01(
         await wait_finished(fake, bot)
         (thread,) = fake.threads(general)
         messages = replay_messages(fake, int(thread["id"]))
-        depth = {
-            m.content.split(" · ")[0]: m.content for m in messages if "Depth" in m.content
-        }
+        depth = {m.content.split(" · ")[0]: m.content for m in messages if "Depth" in m.content}
         assert set(depth) == {"-# #6", "-# #7", "-# #8"}, list(depth)
         assert depth["-# #7"].split("\n")[1] == DEPTH_02
         assert "Comment Depth 02" in depth["-# #7"]
