@@ -17,7 +17,7 @@ from bot.summaries.results import to_json
 
 _Paragraph = tuple[str, int | None, int | None]
 CommentRow = tuple[int, int, int, str, str | None, tuple[_Paragraph, ...]]
-EdgeRow = tuple[int, str, int, str, Via, str]
+EdgeRow = tuple[int, str, int, str, Via, str, float]
 Packed = tuple[list[CommentRow], list[EdgeRow]]
 
 
@@ -38,7 +38,8 @@ def pack(comments: Sequence[StoredComment], edges: Sequence[StoredEdge]) -> Pack
         for c in comments
     ]
     return rows, [
-        (e.source, e.source_author, e.target, e.target_author, e.via, e.snippet) for e in edges
+        (e.source, e.source_author, e.target, e.target_author, e.via, e.snippet, e.confidence)
+        for e in edges
     ]
 
 
