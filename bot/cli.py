@@ -135,7 +135,8 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
             with contextlib.suppress(NotImplementedError):  # not on Windows
                 loop.add_signal_handler(signal.SIGTERM, stop)
-            if await login_with_retry(bot, settings.token, stopping) and not sync_only:
+            logged_in = await login_with_retry(bot, settings.token, stopping, retry=not sync_only)
+            if logged_in and not sync_only:
                 await bot.connect()  # reconnects by itself, with backoff, once logged in
             # bot.close() from SIGTERM runs in a task of its own: leaving before it ends
             # would cancel it half-way (the database left open, and its non-daemon thread
@@ -144,6 +145,9 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
     try:
         asyncio.run(runner())
+    except CliError as exc:
+        errors.print(f"threadbot: {escape(str(exc))}")
+        return 1
     except discord.LoginFailure:
         errors.print("threadbot: Discord refused DISCORD_TOKEN: check .env against .env.example.")
         return EXIT_USAGE
@@ -160,13 +164,16 @@ async def login_with_retry(
     token: str,
     stopping: asyncio.Event,
     *,
+    retry: bool = True,
     first_delay: float = 1.0,
     max_delay: float = 60.0,
 ) -> bool:
     """Log in, waiting and retrying (1 s, 2 s, 4 s … 60 s) while Discord cannot be reached.
 
     Each failed try is one line on stderr, not a traceback. Returns False if ``stopping``
-    was set (SIGTERM) meanwhile. A refused token is not retried (``LoginFailure``).
+    was set (SIGTERM) meanwhile. A refused token is not retried (``LoginFailure``), nor a
+    failure once the bot's setup has begun (it is not repeatable: a :class:`CliError`),
+    nor anything when ``retry`` is False (``sync``).
     """
     delay = first_delay
     while not stopping.is_set():
@@ -176,6 +183,10 @@ async def login_with_retry(
         except (OSError, TimeoutError, discord.DiscordServerError) as exc:
             # OSError covers aiohttp's connection errors: no DNS, refused, unreachable.
             reason = " ".join(str(exc).split()) or type(exc).__name__
+            if not retry:
+                raise CliError(f"cannot reach Discord ({reason})") from None
+            if bot.user is not None:  # set just before setup_hook, which cannot run twice
+                raise CliError(f"lost Discord while starting ({reason}); start again") from None
             errors.print(
                 f"threadbot: cannot reach Discord ({escape(reason)}); retrying in {delay:g} s"
             )

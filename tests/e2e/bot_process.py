@@ -1,4 +1,5 @@
-"""``python -m tests.e2e.bot_process API_BASE GATEWAY_URL``: ``python -m bot run``, pointed at
+"""``python -m tests.e2e.bot_process API_BASE GATEWAY_URL [COMMAND]``: ``python -m bot run``
+(or COMMAND), pointed at
 a fake Discord, for tests that need the bot as its own process (signals, exit codes).
 
 Settings come from the environment as usual. With ``THREADBOT_TEST_SLOW_READ=FILE``, reading
@@ -37,7 +38,7 @@ def main() -> int:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
     if os.environ.get("THREADBOT_TEST_SLOW_READ"):
         uploads.read_upload = slow_read  # type: ignore[assignment]
-    return cli.main(["--env-file", os.devnull, "run"])
+    return cli.main(["--env-file", os.devnull, *(sys.argv[3:] or ["run"])])
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 async def start_bot(
-    tmp_path: Path, api_base: str, gateway: str, **env: str
+    tmp_path: Path, api_base: str, gateway: str, *command: str, **env: str
 ) -> asyncio.subprocess.Process:
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE"))},
@@ -54,6 +54,7 @@ async def start_bot(
         "tests.e2e.bot_process",
         api_base,
         gateway,
+        *command,
         cwd=ROOT,
         env=environment,
         stdout=(tmp_path / "stdout").open("wb"),
@@ -162,3 +163,12 @@ async def test_discord_unreachable_at_start_is_one_line_a_try_and_a_retry(
     tries = [line for line in stderr.splitlines() if line.startswith("threadbot: cannot reach")]
     assert "127.0.0.1:9" in tries[0] and tries[0].endswith("retrying in 1 s")
     assert tries[1].endswith("retrying in 2 s")
+
+
+async def test_sync_with_discord_unreachable_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    process = await start_bot(tmp_path, "http://127.0.0.1:9/api/v10", "ws://127.0.0.1:9", "sync")
+    assert await asyncio.wait_for(process.wait(), 60) == 1
+    stderr = (tmp_path / "stderr").read_text()
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith("threadbot:")]
+    assert line.startswith("threadbot: cannot reach Discord (") and "127.0.0.1:9" in line
