@@ -13,6 +13,10 @@ All times are CPU seconds of this process (``time.process_time``), see ``CLOCK``
 3. Precision and recall against the structure the generator built the thread with, at
    every size: reply edges as (comment, target) pairs, and quoted paragraphs with their
    credited source.
+4. F1 of reply edges next to two baselines on the same threads, as a ratio: "every
+   comment answers the one before" and the all-pairs difflib method, on threads of the
+   independent style generator (``tests/bot/inference/style_threads.py``, every reply
+   style mixed) and on a ``benchmarks.synthetic`` thread.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from benchmarks import allpairs
 from benchmarks.common import Figure, Sizes, console, loglog_slope, precision_recall, verdict
 from benchmarks.corpus import thread
 from bot.inference.replies import infer_replies
-from bot.models import ReplyStructure, Thread
+from bot.models import ARTICLE, ReplyEdge, ReplyStructure, Thread
 from bot.sources.capture import parse_thread
 
 CLOCK = time.process_time
@@ -36,6 +40,9 @@ SPEEDUP_TARGET = 100.0
 EXPONENT_TARGET = 1.2
 """``near-linear``: a fitted exponent at most this (quadratic would be 2)."""
 CHECK_COMMENTS = {"quick": 120, "full": 400}
+STYLE_SEEDS = {"quick": range(4), "full": range(20)}
+"""Threads of the independent style generator (60 comments each) scored for F1."""
+F1_SYNTHETIC_COMMENTS = {"quick": 150, "full": 400}
 """Thread size where the baseline runs in full to check the extrapolation."""
 
 
@@ -223,6 +230,87 @@ def measure(sizes: Sizes) -> list[Figure]:
                     f"quotes P {acc['quote_precision']:.4f} R {acc['quote_recall']:.4f}"
                 ),
                 details=acc,
+            )
+        )
+    figures.extend(f1_figures(sizes))
+    return figures
+
+
+# ---- F1 against baselines ------------------------------------------------------------------
+
+
+def previous_comment(thread: Thread) -> ReplyStructure:
+    """The baseline that needs no reading: every comment answers the one before it (the
+    first one the article)."""
+    edges = (
+        ReplyEdge(c.seq, c.seq - 1, "implicit" if c.seq > 1 else "article") for c in thread.comments
+    )
+    return ReplyStructure(edges=tuple(edges))
+
+
+def f1(found: set[Any], truth: set[Any]) -> float:
+    precision, recall = precision_recall(found, truth)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def _pairs(structure: ReplyStructure) -> set[tuple[int, int]]:
+    return {(e.source, e.target) for e in structure.edges}
+
+
+def _style_threads(seeds: range) -> list[tuple[Thread, set[tuple[int, int]]]]:
+    """Threads of the independent generator with their labelled edges, by seq."""
+    from tests.bot.inference.style_threads import generate
+
+    out = []
+    for seed in seeds:
+        made = generate(seed)
+        parsed = parse_thread(made.text, made.source)
+        seq = {c.number: c.seq for c in parsed.comments} | {ARTICLE: ARTICLE}
+        out.append((parsed, {(seq[e.from_number], seq[e.to_number]) for e in made.edges}))
+    return out
+
+
+def f1_figures(sizes: Sizes) -> list[Figure]:
+    """Edge F1 of ours, the previous-comment baseline and all-pairs, on the same threads."""
+    synthetic, expected = _parsed(F1_SYNTHETIC_COMMENTS[sizes.name], SEED + 7)
+    corpora = {
+        "style threads": _style_threads(STYLE_SEEDS[sizes.name]),
+        "synthetic": [(synthetic, _pairs(expected))],
+    }
+    methods = {
+        "index": infer_replies,
+        "previous comment": previous_comment,
+        "all-pairs": allpairs.infer_replies_allpairs,
+    }
+    figures = []
+    for corpus, threads in corpora.items():
+        scores: dict[str, float] = {}
+        for name, method in methods.items():
+            found: set[tuple[int, int, int]] = set()
+            truth: set[tuple[int, int, int]] = set()
+            for i, (parsed, labelled) in enumerate(threads):
+                found |= {(i, *pair) for pair in _pairs(method(parsed))}
+                truth |= {(i, *pair) for pair in labelled}
+            scores[name] = f1(found, truth)
+        best = max(scores["previous comment"], scores["all-pairs"])
+        ratio = scores["index"] / best if best else float("inf")
+        console.print(
+            f"  edge F1 on {corpus}: index {scores['index']:.3f}, previous comment "
+            f"{scores['previous comment']:.3f}, all-pairs {scores['all-pairs']:.3f}"
+        )
+        figures.append(
+            Figure(
+                key=f"inference_f1.{corpus.replace(' ', '_')}",
+                title=f"reply edges F1 on {corpus} ({len(threads)} thread"
+                f"{'s' * (len(threads) != 1)}): index vs the better baseline",
+                ratio=ratio,
+                ratio_of="index F1 ÷ best baseline F1",
+                target="> 1",
+                status=verdict(ratio > 1),
+                value=scores["index"],
+                unit="F1",
+                note=", ".join(f"{k} {v:.3f}" for k, v in scores.items()),
+                details=scores,
             )
         )
     return figures

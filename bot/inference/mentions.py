@@ -138,6 +138,8 @@ _MAX_PREFIX = 8
 """Longest short form learnt: a name's prefixes cost memory in the square of their length."""
 _MAX_INITIALS = 4
 _CACHE_LIMIT = 200_000
+_LETTERS = re.compile(r"[^\W\d_]+")
+"""The letters a name starts with: short forms are prefixes of them (``vox`` of ``vox_populi``)."""
 _ALNUM_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 
@@ -160,7 +162,7 @@ _CUES_BEFORE: dict[str, frozenset[str]] = {
         """points pointed says said notes noted mentions mentioned suggests suggested argues
         argued writes wrote observes observed explains explained puts put shows showed"""
     ),
-    "with": _wordset("agree agreed agreeing concur side"),
+    "with": _wordset("agree agreed agreeing concur"),
     "like": _wordset("points pointed says said notes noted wrote"),
 }
 """``as X points out``, ``I agree with X``, ``like X said``: the word before the name and the
@@ -222,7 +224,13 @@ class NameBook:
         self._starts: set[str] = set()
         self._folded: dict[str, str] = {}
         """Folded cores of tokens seen, since the same words come back again and again."""
-        self._tables = (("full", self._full), ("first", self._first), ("prefix", self._prefix))
+        self._initials: dict[str, set[str]] = {}
+        self._tables = (
+            ("full", self._full),
+            ("first", self._first),
+            ("prefix", self._prefix),
+            ("initials", self._initials),
+        )
         if self.post_author:
             self._learn(post_author)
 
@@ -252,16 +260,19 @@ class NameBook:
             self._first.setdefault(first, set()).add(key)
             self._starts.add(first)
         short: set[str] = set()
-        if len(first) > _MIN_PREFIX and first.isalpha():
-            short.update(
-                first[:end] for end in range(_MIN_PREFIX, min(len(first), _MAX_PREFIX + 1))
-            )
-        bare_parts = [_bare(p) for p in parts[:_MAX_INITIALS]]
-        if 2 <= len(parts) <= _MAX_INITIALS and all(p[:1].isalpha() for p in bare_parts):
-            short.add("".join(p[0] for p in bare_parts))
+        letters = _LETTERS.match(first)
+        if letters:
+            run = letters.group()
+            longest = min(len(run) + 1, len(first), _MAX_PREFIX + 1)
+            short.update(run[:end] for end in range(_MIN_PREFIX, longest))
         for form in short - STOPWORDS - COMMON_SHORT:
             self._prefix.setdefault(form, set()).add(key)
             self._starts.add(form)
+        bare_parts = [_bare(p) for p in parts]
+        if 2 <= len(parts) <= _MAX_INITIALS and all(p[:1].isalpha() for p in bare_parts):
+            for initials in _initials(bare_parts) - COMMON_SHORT:
+                self._initials.setdefault(initials, set()).add(key)
+                self._starts.add(initials)
 
     def _known(self, people: set[str], speaker: str) -> list[str]:
         latest, author = self._latest, self.post_author
@@ -308,15 +319,18 @@ class NameBook:
             ends = last.endswith(tuple(_SENTENCE_END)) or after is None
             for kind, table in self._tables:
                 people = self._known(table.get(name, set()), speaker)
-                if not people or (kind == "prefix" and len(people) > 1):
+                short = kind in ("prefix", "initials")
+                if not people or (short and len(people) > 1):
                     continue
                 person = self._pick(people)
                 spelling = self._spelling[person]
                 if kind == "prefix" and not _prefix_case_ok(cores[0], spelling):
                     continue
+                if kind == "initials" and not cores[0].isupper():
+                    continue
                 if _addresses(kind, start_kind, at, strong, ends, cores, after, spelling):
-                    return Mention(person, " ".join(span), "short" if kind == "prefix" else "name")
-                if kind != "prefix" and not strong and _refers(tokens, i, length):
+                    return Mention(person, " ".join(span), "short" if short else "name")
+                if not short and not strong and _refers(tokens, i, length):
                     return Mention(person, " ".join(span), "reference")
         return None
 
@@ -339,6 +353,33 @@ def _refers(tokens: list[str], i: int, length: int) -> bool:
         verb = tokens[i - 2] if i >= 2 else "."
         return not verb.rstrip(_EDGE).endswith(tuple(_PUNCT)) and fold(verb.strip(_TRAIL)) in words
     return bool(after) and after[0] in words
+
+
+_LATIN_INITIAL: dict[str, str] = {
+    **dict(zip("αβγδεζθικλμνξοπρστυφψω", "abgdeztiklmnxoprstyfpo", strict=True)),
+    "η": "ei",
+    "χ": "chx",
+    "υ": "yu",
+    "ł": "l",
+    "ø": "o",
+    "æ": "a",
+    "đ": "d",
+    "ð": "d",
+    "þ": "t",
+}
+"""How the first letter of a Greek or other non-Latin word may be written as an initial
+(``JKD`` for ``John Κώστας Doe``); letters with several usual spellings list each."""
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The initials a name of several words may be written with, folded: the letters as
+    they are and, where a first letter is not Latin, in Latin letters."""
+    forms = {""}
+    for word in words:
+        first = word[0]
+        options = {first, *_LATIN_INITIAL.get(first, "")}
+        forms = {form + letter for form in forms for letter in options}
+    return forms
 
 
 def _position_before(tokens: list[str], i: int) -> str:
@@ -391,7 +432,7 @@ def _addresses(
         return True
     if start in ("para", "sentence", "salutation", "greeting", "opener") and strong:
         return True
-    if kind == "prefix":
+    if kind in ("prefix", "initials"):
         return start == "comma" and (strong or ends) and cores[0][:1].isupper()
     if start == "comma" and (strong or ends):
         return True

@@ -30,6 +30,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, LCSseq
 
 from bot.models import ARTICLE, QuoteRef
 from bot.text import fold
@@ -46,8 +47,12 @@ SHORT_QUOTE_SCORE = 80.0
 """The similarity reported for a short quote: exact, but short sentences recur by chance."""
 MIN_WORD_SHARE = 0.75
 """A candidate source must contain at least this share of the quote's words to be compared."""
+MAX_CHANGED_WORDS = 1
+"""Words of a quote that may differ from its source other than by a typo."""
 MAX_FUZZY_WORDS = 150
 """Quotes longer than this are compared by shared word 3-grams instead of character by character."""
+POSITIONS_KEPT = 4
+"""Occurrences of a word 3-gram remembered per paragraph, to line a quote up with the right one."""
 SLACK_WORDS = 8
 """Words of the source kept on each side of where a quote lines up, for inserted words."""
 MAX_WORD_CHARS = 40
@@ -123,20 +128,22 @@ class _Source:
         """The normalised words joined by spaces, padded with a space on each side."""
         self._vocabulary: frozenset[str] | None = None
         self._words: list[str] = []
-        self._positions: dict[tuple[str, str, str], int] | None = None
+        self._positions: dict[tuple[str, str, str], list[int]] | None = None
 
     def vocabulary(self) -> frozenset[str]:
         if self._vocabulary is None:
             self._vocabulary = frozenset(self.text.split())
         return self._vocabulary
 
-    def positions(self) -> dict[tuple[str, str, str], int]:
-        """Where each word 3-gram of the paragraph first occurs."""
+    def positions(self) -> dict[tuple[str, str, str], list[int]]:
+        """Where each word 3-gram of the paragraph occurs (its first ``POSITIONS_KEPT`` times)."""
         if self._positions is None:
             ws = self._words = self.text.split()
-            positions: dict[tuple[str, str, str], int] = {}
+            positions: dict[tuple[str, str, str], list[int]] = {}
             for i, gram in enumerate(zip(ws, ws[1:], ws[2:], strict=False)):
-                positions.setdefault(gram, i)
+                at = positions.setdefault(gram, [])
+                if len(at) < POSITIONS_KEPT:
+                    at.append(i)
             self._positions = positions
         return self._positions
 
@@ -151,8 +158,7 @@ class _Source:
         offsets: dict[int, int] = {}
         grams = zip(query_words, query_words[1:], query_words[2:], strict=False)
         for i, gram in enumerate(grams):
-            at = positions.get(gram)
-            if at is not None:
+            for at in positions.get(gram, ()):
                 offsets[at - i] = offsets.get(at - i, 0) + 1
         start = max(offsets, key=lambda o: (offsets[o], -o)) if offsets else 0
         ws = self._words[max(0, start - slack) : start + n + slack]
@@ -291,11 +297,14 @@ class QuoteIndex:
         """The own paragraph that ``para`` (in comment ``seq`` by ``author``) copies, if any.
 
         ``answered`` says whether the commenter writes anything after this
-        paragraph; a short quote that nobody answers is taken for own words.
+        paragraph; a quote under ``LONG_WORDS`` words that nobody answers is taken for own
+        words (``So what would you do instead?`` asked again is a question, not a quote).
         """
         self.stats.queries += 1
         if len(para.words) < SHORT_WORDS:
             return self._find_short(seq, author, para.words, answered=answered)
+        if len(para.words) < LONG_WORDS and not answered:
+            return None
         found = self._find_long(seq, author, para)
         if found is None and len(para.sentences) > 1:
             found = self._find_pasted(seq, author, para, answered=answered)
@@ -407,7 +416,8 @@ def _similarity(query: str, source: _Source, need: float, stats: QuoteStats) -> 
     ``MAX_FUZZY_WORDS`` words against the stretch of the source it lines up with
     (found through shared 3-grams), and longer quotes by their share of the
     source's 3-grams. So a huge or repetitive paragraph costs time in proportion
-    to its length, never to its square.
+    to its length, never to its square. A close enough stretch must finally have
+    the quote's words in order, but for typos (:func:`_same_words`).
     """
     query_words = query.split()
     window = source.window(query_words)
@@ -420,8 +430,39 @@ def _similarity(query: str, source: _Source, need: float, stats: QuoteStats) -> 
         return source.shingle_share(query_words)
     stats.record_fuzzy(len(query), len(window))
     if len(query) > len(window):
-        return float(fuzz.ratio(query, window, score_cutoff=need))
-    return float(fuzz.partial_ratio(query, window, score_cutoff=need))
+        score = float(fuzz.ratio(query, window, score_cutoff=need))
+    else:
+        score = float(fuzz.partial_ratio(query, window, score_cutoff=need))
+    if score and not _same_words(query_words, window.split()):
+        return 0.0
+    return score
+
+
+def _same_words(query: list[str], source: list[str]) -> bool:
+    """Whether ``query`` has the source's words in the source's order, but for typos.
+
+    Character similarity alone also passes a sentence built on the same pattern as
+    its source with other words put in (``half the problem with the ring road is…``
+    against ``half the problem with the tram line is…``); a pasted quote differs from
+    its source in letters (a fixed typo, a dropped apostrophe), not in words.
+    """
+    if len(query) - LCSseq.similarity(query, source) <= MAX_CHANGED_WORDS:
+        return True
+    query_words = set(query)
+    spelled = [w if w in query_words else _nearest(w, query_words) for w in source]
+    missing = len(query) - LCSseq.similarity(query, spelled)
+    return missing <= MAX_CHANGED_WORDS
+
+
+def _nearest(word: str, words: set[str]) -> str:
+    """``word`` spelled as the first of ``words`` it is a typo of (itself if none): a letter
+    dropped, doubled, changed or two swapped per four letters."""
+    cutoff = max(1, len(word) // 4)
+    for other in words:
+        close = abs(len(word) - len(other)) <= cutoff
+        if close and OSA.distance(word, other, score_cutoff=cutoff) <= cutoff:
+            return other
+    return word
 
 
 def _cut_similarity(

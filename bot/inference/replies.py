@@ -26,11 +26,13 @@ confidence, so that readers of the links can tell a pasted quote from a guess.
 
 from __future__ import annotations
 
+import re
+from collections import deque
 from dataclasses import dataclass
 
 from bot.inference.mentions import STOPWORDS, Mention, NameBook, person_key
 from bot.inference.outside import comment_outside
-from bot.inference.quotes import Normalised, QuoteIndex
+from bot.inference.quotes import SHORT_WORDS, Normalised, QuoteIndex
 from bot.models import (
     ARTICLE,
     QUOTED_FROM_OUTSIDE,
@@ -42,7 +44,7 @@ from bot.models import (
     Via,
 )
 
-INFERENCE_VERSION = 4
+INFERENCE_VERSION = 5
 """Bump when inference gives different answers: a stored thread inferred by an older
 version is re-inferred the next time its file is ingested (seeds: on every start),
 even though its text did not change."""
@@ -55,8 +57,17 @@ SHORT_ANSWER_WORDS = 40
 QUESTION_WORDS = 80
 """A comment that asks something counts as a short answer up to this many words."""
 
-ECHO_WORDS = 5
-"""Words a comment must share in a row with the one before to be taken for answering it."""
+MAX_INLINE_QUOTES = 8
+"""Quoted sentences looked up per paragraph, at most."""
+_INLINE = re.compile(r"[“\"«]([^“”\"«»]{20,1000})[”\"»]")
+"""A run of words in quotation marks inside a paragraph (bounded, so matching is linear)."""
+
+PHRASE_WORDS = 4
+"""Words in a row that make a phrase a comment may pick up from the one before."""
+PHRASE_MEMORY = 200
+"""Comments whose phrases are remembered."""
+FOLLOW_UP_WORDS = 80
+"""A bare comment of one paragraph up to this long, right after a reply, follows it up."""
 
 CONFIDENCE: dict[str, float] = {
     "parent": 1.0,
@@ -65,7 +76,7 @@ CONFIDENCE: dict[str, float] = {
     "reference": 0.75,
     "exchange": 0.6,
     "continuation": 0.55,
-    "echo": 0.45,
+    "follow-up": 0.4,
     "article": 0.5,
 }
 """How sure each kind of evidence makes us (quotes use their similarity instead)."""
@@ -80,7 +91,57 @@ class _Said:
     seq: int
     speaker: str
     edges: tuple[ReplyEdge, ...]
-    grams: frozenset[tuple[str, ...]]
+    phrases: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bare:
+    """The shape of a comment with no quote, name or parent: its own words only."""
+
+    words: int
+    paragraphs: int
+    asks: bool
+    picks_up: bool
+    """It repeats a phrase that the comment before brought into the thread."""
+
+
+class _Phrases:
+    """Runs of ``PHRASE_WORDS`` words in the article and in the last ``PHRASE_MEMORY``
+    comments' own words, so that a phrase picked up from the comment before can be told
+    from the thread's common phrasing (memory stays bounded, whatever the thread's size)."""
+
+    def __init__(self) -> None:
+        self._article: set[int] = set()
+        self._counts: dict[int, int] = {}
+        self._recent: deque[frozenset[int]] = deque()
+
+    @staticmethod
+    def of(words: list[str]) -> set[int]:
+        runs = zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False)
+        return {hash(run) for run in runs if any(w not in STOPWORDS for w in run)}
+
+    def add_article(self, words: list[str]) -> None:
+        self._article |= self.of(words)
+
+    def add(self, words: list[str]) -> frozenset[int]:
+        """Remember one comment's own words; returns its phrases."""
+        said = frozenset(self.of(words) - self._article)
+        counts = self._counts
+        for phrase in said:
+            counts[phrase] = counts.get(phrase, 0) + 1
+        self._recent.append(said)
+        if len(self._recent) > PHRASE_MEMORY:
+            for phrase in self._recent.popleft():
+                left = counts[phrase] - 1
+                if left:
+                    counts[phrase] = left
+                else:
+                    del counts[phrase]
+        return said
+
+    def picked_up(self, said: frozenset[int], before: frozenset[int]) -> bool:
+        """Whether ``said`` repeats a phrase of ``before`` that no other recent comment has."""
+        return any(self._counts.get(p) == 2 for p in said & before)
 
 
 def infer_replies(thread: Thread) -> ReplyStructure:
@@ -90,11 +151,11 @@ def infer_replies(thread: Thread) -> ReplyStructure:
 
 def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
     """:func:`infer_replies` with a given (empty) index, whose counters the caller can read."""
-    article_grams: set[tuple[str, ...]] = set()
+    phrases = _Phrases()
     for i, paragraph in enumerate(thread.article_paragraphs):
         norm = Normalised.of(paragraph)
         index.add(ARTICLE, i, person_key(thread.author), norm)
-        article_grams.update(_grams(norm.words))
+        phrases.add_article(norm.words)
     names = NameBook(thread.author)
     quotes: dict[tuple[int, int], QuoteRef] = {}
     edges: list[ReplyEdge] = []
@@ -119,16 +180,28 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
             if idx not in found and idx not in outside
             for m in names.addressed(text, speaker)
         ]
+        inline = [
+            found_inline
+            for idx, text in enumerate(comment.paragraphs)
+            if idx not in found and idx not in outside
+            for found_inline in _inline_quotes(comment.seq, text, speaker, index)
+        ]
         parent = None
         if comment.parent_number is not None:
             parent = latest_number.get(comment.parent_number)
-        mine_idx = [i for i in range(len(paragraphs)) if i not in found and i not in outside]
-        own = [w for i in mine_idx for w in paragraphs[i].words]
-        grams = frozenset(g for g in _grams(own) if g not in article_grams and _distinctive(g))
-        mine = _edges(comment, found, scores, mentions, parent, names, authors)
+        context = _reposted_context(found, quotes)
+        linked = {idx: ref for idx, ref in found.items() if idx not in context}
+        mine = _edges(comment, linked, scores, inline, mentions, parent, names, authors)
+        own = [i for i, para in enumerate(paragraphs) if i not in outside and para.words]
+        said = phrases.add([w for i in own if i not in found for w in paragraphs[i].words])
         if mine[0].via == "article" and previous is not None:
-            asks = any("?" in comment.paragraphs[i] for i in mine_idx)
-            guess = _implicit(speaker, len(own), asks, grams, previous, authors)
+            bare = _Bare(
+                sum(len(paragraphs[i].words) for i in own),
+                len(own),
+                any("?" in comment.paragraphs[i] for i in own),
+                phrases.picked_up(said, previous.phrases),
+            )
+            guess = _implicit(speaker, bare, previous, authors)
             if guess is not None:
                 target, kind = guess
                 mine = [ReplyEdge(comment.seq, target, "implicit", "", CONFIDENCE[kind])]
@@ -139,54 +212,39 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         names.add_comment(comment.author, comment.seq)
         authors[comment.seq] = speaker
         latest_number[comment.number] = comment.seq
-        previous = _Said(comment.seq, speaker, tuple(mine), grams)
+        previous = _Said(comment.seq, speaker, tuple(mine), said)
     edges.sort(key=lambda e: (e.source, e.target))
     return ReplyStructure(quotes=quotes, edges=tuple(edges))
 
 
-def _grams(ws: list[str]) -> list[tuple[str, ...]]:
-    """Runs of ``ECHO_WORDS`` words."""
-    return list(zip(*(ws[i:] for i in range(ECHO_WORDS)), strict=False))
-
-
-def _distinctive(gram: tuple[str, ...]) -> bool:
-    """A run of words that says something: at least one of them is not a stopword."""
-    return any(w not in STOPWORDS for w in gram)
-
-
 def _implicit(
-    speaker: str,
-    words: int,
-    asks: bool,
-    grams: frozenset[tuple[str, ...]],
-    previous: _Said,
-    authors: dict[int, str],
+    speaker: str, bare: _Bare, previous: _Said, authors: dict[int, str]
 ) -> tuple[int, str] | None:
-    """The comment a comment with no quote, name or threaded parent answers, if any.
+    """The comment that a comment with no quote, name or threaded parent answers, if any.
 
-    Only the comment right before counts, and only when it was itself part of an
-    exchange (it answered someone):
+    Only the comment right before counts, and only when it answered someone:
 
-    * ``exchange``: a short answer or a question from the person it answered goes
-      back to it (B answers A's #5 in #6; A's "How exactly?" in #7 answers #6);
+    * ``exchange``: a short answer or a question, in one paragraph, from the person it
+      answered goes back to it (B's #6 answers A's #5; A's "How exactly?" in #7 answers #6);
     * ``continuation``: a short answer or a question right after one's own reply
-      continues that reply, so it answers what that reply answered;
-    * ``echo``: anyone's comment that picks up a run of ``ECHO_WORDS`` words of it (not
-      all stopwords, and not a run the article has) answers it.
+      goes on with it, so it answers what that reply answered;
+    * ``follow-up``: a bare paragraph from a third person right after a reply, picking
+      up a phrase that reply brought into the thread, joins that conversation.
     """
     answered = [e for e in previous.edges if e.via != "article"]
     if not answered:
         return None
-    short = words <= SHORT_ANSWER_WORDS or (asks and words <= QUESTION_WORDS)
-    if previous.speaker != speaker:
-        if short and any(authors.get(e.target) == speaker for e in answered):
-            return previous.seq, "exchange"
-        if grams & previous.grams:
-            return previous.seq, "echo"
-        return None
-    if short:
+    short = bare.words <= SHORT_ANSWER_WORDS or (bare.asks and bare.words <= QUESTION_WORDS)
+    if previous.speaker == speaker:
+        if not short:
+            return None
         main = min(answered, key=lambda e: (_RANK[e.via], -e.confidence, -e.target))
         return main.target, "continuation"
+    if short and bare.paragraphs == 1 and any(authors.get(e.target) == speaker for e in answered):
+        return previous.seq, "exchange"
+    replied = any(e.via != "implicit" for e in answered)
+    if replied and bare.picks_up and bare.paragraphs == 1 and bare.words <= FOLLOW_UP_WORDS:
+        return previous.seq, "follow-up"
     return None
 
 
@@ -210,10 +268,49 @@ def _find_quotes(
     return found, scores
 
 
+def _reposted_context(
+    found: dict[int, QuoteRef], quotes: dict[tuple[int, int], QuoteRef]
+) -> set[int]:
+    """Quoted paragraphs that only come along with a later comment's exchange being pasted.
+
+    When #2 quoted #1's paragraph P and answered it with R, a comment that pastes P then R
+    answers #2: P is the context #2 replied to, not a reply to #1 of its own.
+    """
+    context: set[int] = set()
+    order = sorted(found)
+    for i, idx in enumerate(order):
+        ref = found[idx]
+        later = next((found[j] for j in order[i + 1 :] if found[j] != ref), None)
+        if later is None or later.seq <= ref.seq:
+            continue
+        if any(quotes.get((later.seq, k)) == ref for k in range(later.paragraph)):
+            context.add(idx)
+    return context
+
+
+def _inline_quotes(
+    seq: int, text: str, speaker: str, index: QuoteIndex
+) -> list[tuple[QuoteRef, str, float]]:
+    """Sentences of earlier comments quoted inside an own paragraph (``When you say “…”, you
+    skip…``): each with the words quoted and their similarity (0-100)."""
+    found = []
+    for match in _INLINE.finditer(text):
+        quoted = Normalised.of(match.group(1))
+        if len(quoted.words) < SHORT_WORDS:
+            continue
+        ref = index.find(seq, speaker, quoted, answered=True)
+        if ref is not None:
+            found.append((ref, shorten(match.group(1)), index.last_score))
+        if len(found) >= MAX_INLINE_QUOTES:
+            break
+    return found
+
+
 def _edges(
     comment: Comment,
     found: dict[int, QuoteRef],
     scores: dict[int, float],
+    inline: list[tuple[QuoteRef, str, float]],
     mentions: list[Mention],
     parent: int | None,
     names: NameBook,
@@ -231,10 +328,12 @@ def _edges(
         ref = found[idx]
         if ref.seq not in best:
             offer(ref.seq, "quote", shorten(comment.paragraphs[idx]), scores[idx] / 100)
+    for ref, said, score in inline:
+        offer(ref.seq, "quote", said, score / 100)
     if parent is not None:
         offer(parent, "parent", "", CONFIDENCE["parent"])
     quoted_by_person: dict[str, int] = {}
-    for ref in found.values():
+    for ref in [*found.values(), *(ref for ref, _, _ in inline)]:
         person = authors.get(ref.seq)
         if person is not None:
             quoted_by_person[person] = max(ref.seq, quoted_by_person.get(person, 0))

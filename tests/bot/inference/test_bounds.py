@@ -45,7 +45,8 @@ def test_a_long_name_still_has_its_short_forms() -> None:
 
 def test_a_megabyte_repetitive_paragraph_is_matched_in_bounded_comparisons() -> None:
     variant = MEGABYTE.replace("dog", "dig", 50)
-    quoters = [(f"p{i}", [REPEATED * 3 + "and more of my own words", "Why?"]) for i in range(50)]
+    typo = (REPEATED * 3).replace("mat", "matt", 1)
+    quoters = [(f"p{i}", [typo, "Why?"]) for i in range(50)]
     index = QuoteIndex()
     result = infer_replies_using(
         make_thread(

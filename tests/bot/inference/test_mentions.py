@@ -122,11 +122,22 @@ def test_short_form_must_be_capitalised_and_punctuated() -> None:
         ("@gl the quotes say otherwise.", "glasnost"),
         ("JK: you left out the reason.", "jan kowalski"),
         ("Well, JK, you left out the reason.", "jan kowalski"),
-        ("Mich, what would you do instead?", "michael"),
+        ("Mil, what would you do instead?", "mildred"),
+        ("JKD: that is not what happened.", person_key("John Κώστας Doe")),
+        ("MR, you are half right.", "michael reynolds"),
+        ("vox, the numbers say otherwise.", "vox_clamantis"),
     ],
 )
 def test_unique_prefixes_and_initials_in_address_position(text: str, person: str) -> None:
-    names = book("glasnost", "Jan Kowalski", "Michael", "Mildred")
+    names = book(
+        "glasnost",
+        "Jan Kowalski",
+        "Michael",
+        "Mildred",
+        "John Κώστας Doe",
+        "Michael Reynolds",
+        "vox_clamantis",
+    )
     (mention,) = names.addressed(text, "legion")
     assert (mention.person, mention.how) == (person, "short")
 
@@ -141,10 +152,14 @@ def test_unique_prefixes_and_initials_in_address_position(text: str, person: str
         "I said gl to him.",
         "jk: you left out the reason.",
         "We met at the gla, it was fun.",
+        "Mr, that is what I said.",
+        "US: the numbers say otherwise.",
     ],
 )
 def test_ambiguous_common_or_misplaced_short_forms_name_nobody(text: str) -> None:
-    names = book("glasnost", "Jan Kowalski", "Michael", "Mildred", "Sophie", "Wellington")
+    names = book(
+        "glasnost", "Jan Kowalski", "Michael", "Mildred", "Sophie", "Wellington", "Uma Singh"
+    )
     assert names.addressed(text, "legion") == []
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from bot.inference.quotes import has_words, words
-from bot.inference.replies import infer_replies, shorten
+from bot.inference.replies import SHORT_ANSWER_WORDS, infer_replies, shorten
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
 from bot.sources.capture import parse_thread
 from tests.conftest import ROOT, SEED_FILE
@@ -536,3 +536,69 @@ def test_structure_invariants(comments: list[tuple[str, list[str]]]) -> None:
         count = len(source) if source else len(thread.comments[ref.seq - 1].paragraphs)
         assert ref.paragraph < count
         assert (ref.seq, ref.paragraph) not in result.quotes, "sources are own words"
+
+
+# ---- implicit answers ------------------------------------------------------------------
+
+FORTY_WORDS = (
+    "That is not how it went at all, and you know it well. The militias were paid to stand "
+    "down for many months, the money ran out in the spring, and the shooting started again "
+    "the very week after that."
+)
+
+
+def exchange(*then: tuple[str, Sequence[str]]) -> ReplyStructure:
+    """Bithead's #1, Michael's #2 quoting and answering it, then ``then``."""
+    return infer_replies(
+        make_thread(("Bithead", [BITHEAD_P]), ("Michael", [BITHEAD_P, ANSWER]), *then)
+    )
+
+
+def test_a_short_answer_in_an_exchange_answers_the_comment_before() -> None:
+    result = exchange(("Bithead", ["How exactly?"]))
+    assert edges_of(result, 3) == {(2, "implicit")}
+    (edge,) = [e for e in result.edges if e.source == 3]
+    assert edge.confidence < 0.7, "a guess from position, less sure than a quote"
+    assert len(words(FORTY_WORDS)) == SHORT_ANSWER_WORDS == 40
+    assert edges_of(exchange(("Bithead", [FORTY_WORDS])), 3) == {(2, "implicit")}
+
+
+def test_a_longer_or_second_paragraph_or_third_person_comment_is_no_exchange_answer() -> None:
+    longer = FORTY_WORDS.replace("at all,", "at all, frankly,")
+    assert len(words(longer)) == 41
+    assert edges_of(exchange(("Bithead", [longer])), 3) == {(ARTICLE, "article")}
+    two = ["How exactly?", "I would like to know."]
+    assert edges_of(exchange(("Bithead", two)), 3) == {(ARTICLE, "article")}
+    assert edges_of(exchange(("legion", ["How exactly?"])), 3) == {(ARTICLE, "article")}
+
+
+def test_a_short_follow_up_to_ones_own_reply_answers_what_it_answered() -> None:
+    result = exchange(("Michael", ["And you never said who pays for it, did you?"]))
+    assert edges_of(result, 3) == {(1, "implicit")}
+    assert edges_of(exchange(("Michael", [FORTY_WORDS + " Again."])), 3) == {(ARTICLE, "article")}
+
+
+PICKED_UP = "The militias never wanted to pull out of Basra, whatever the generals say."
+
+
+def test_a_bare_paragraph_picking_up_the_replys_phrase_joins_the_conversation() -> None:
+    reply = ("Michael", [BITHEAD_P, "It would only make the militias pull out of Basra faster."])
+    result = infer_replies(make_thread(("Bithead", [BITHEAD_P]), reply, ("DC Loser", [PICKED_UP])))
+    assert edges_of(result, 3) == {(2, "implicit")}
+
+
+def test_a_phrase_the_thread_already_used_or_a_longer_comment_is_no_follow_up() -> None:
+    reply = ("Michael", [BITHEAD_P, "It would only make the militias pull out of Basra faster."])
+    said_before = ("tequila", ["Nobody will pull out of Basra before the election."])
+    common = infer_replies(
+        make_thread(said_before, ("Bithead", [BITHEAD_P]), reply, ("DC Loser", [PICKED_UP]))
+    )
+    assert edges_of(common, 4) == {(ARTICLE, "article")}
+    unrelated = infer_replies(
+        make_thread(("Bithead", [BITHEAD_P]), reply, ("DC Loser", [MICHAEL_P]))
+    )
+    assert edges_of(unrelated, 3) == {(ARTICLE, "article")}
+    two = infer_replies(
+        make_thread(("Bithead", [BITHEAD_P]), reply, ("DC Loser", [PICKED_UP, MICHAEL_P]))
+    )
+    assert edges_of(two, 3) == {(ARTICLE, "article")}
