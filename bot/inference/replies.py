@@ -274,17 +274,22 @@ def _reposted_context(
     """Quoted paragraphs that only come along with a later comment's exchange being pasted.
 
     When #2 quoted #1's paragraph P and answered it with R, a comment that pastes P then R
-    answers #2: P is the context #2 replied to, not a reply to #1 of its own.
+    answers #2: P is the context #2 replied to, not a reply to #1 of its own. One pass from
+    the end; only the two paragraphs before R in #2 are looked at (P, maybe a stray line).
     """
     context: set[int] = set()
-    order = sorted(found)
-    for i, idx in enumerate(order):
+    following: QuoteRef | None = None
+    other: QuoteRef | None = None
+    """The next quoted paragraph's source, and the next source after that one that differs."""
+    for idx in sorted(found, reverse=True):
         ref = found[idx]
-        later = next((found[j] for j in order[i + 1 :] if found[j] != ref), None)
-        if later is None or later.seq <= ref.seq:
-            continue
-        if any(quotes.get((later.seq, k)) == ref for k in range(later.paragraph)):
-            context.add(idx)
+        later = following if ref != following else other
+        if later is not None and later.seq > ref.seq:
+            start = max(0, later.paragraph - 2)
+            if any(quotes.get((later.seq, k)) == ref for k in range(start, later.paragraph)):
+                context.add(idx)
+        if ref != following:
+            other, following = following, ref
     return context
 
 
