@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 
 from bot.models import ARTICLE, StoredComment, StoredEdge
-from bot.summaries.ranking import communities
 from bot.summaries.results import Count, Exchange
 from bot.summaries.sentences import name_key
+from bot.summaries.statistics import communities
 
 SPLIT_CONVERSATION_AT = 40
 """A connected part of the reply graph bigger than this is split into its communities."""

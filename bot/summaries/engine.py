@@ -25,7 +25,6 @@ from bot.inference.outside import article_outside
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
 from bot.summaries.conversations import conversations, counts, exchanges, replies
 from bot.summaries.keyphrases import common_words, key_phrases
-from bot.summaries.ranking import echo_counts, thread_idf
 from bot.summaries.results import (
     Answered,
     AuthorSummary,
@@ -57,6 +56,7 @@ from bot.summaries.sentences import (
     split_sentences,
 )
 from bot.summaries.stances import depends_on_context, leaning, opening, overall
+from bot.summaries.statistics import echo_counts, thread_idf
 from bot.text import snippet, word_count
 
 AUTHOR_BUDGET_BASE = 300

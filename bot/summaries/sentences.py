@@ -1,4 +1,4 @@
-"""The thread's text as sentences and words: what ranking and key phrases work on.
+"""The thread's text as sentences and words: what sentence choice and key phrases work on.
 
 ``pysbd`` splits sentences by rules (it knows "U.S." and "Adm." are not sentence ends);
 it downloads no model and gives the same answer for the same text. Only paragraphs of a
@@ -33,7 +33,7 @@ def normalise(text: str) -> str:
 
 @functools.cache
 def stopwords() -> frozenset[str]:
-    """yake's English stopword list, so ranking and key phrases skip the same words."""
+    """yake's English stopword list, so sentence choice and key phrases skip the same words."""
     words: set[str] = yake.KeywordExtractor(lan="en").stopword_set
     return frozenset(normalise(w.lower()) for w in words)
 

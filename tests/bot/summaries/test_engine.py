@@ -202,20 +202,26 @@ def test_a_big_debate_splits_into_communities_without_crumbs() -> None:
 
 _PROGRAM = """
 import sys
-from bot.sources.capture import parse_thread
-from bot.summaries.keyphrases import key_phrases
-from bot.summaries.ranking import central_sentences, idf_of
-from bot.summaries.sentences import content_words, paragraph_sentences
 from pathlib import Path
+from bot.inference.replies import infer_replies
+from bot.models import StoredComment, StoredEdge, StoredParagraph, StoredThread
+from bot.sources.capture import parse_thread
+from bot.summaries.engine import summarise_author, summarise_thread
+from bot.summaries.results import to_json
 seed = Path(sys.argv[1])
-parsed = parse_thread(seed.read_text(encoding="utf-8"), seed.name)
-texts = list(parsed.article_paragraphs) + [p for c in parsed.comments[:6] for p in c.paragraphs]
-sentences = paragraph_sentences(texts)
-idf = idf_of(content_words(s.text) for s in sentences)
-print(key_phrases(texts), [s.text for s in central_sentences(sentences, idf, 8)])
-from bot.summaries.selection import candidates, select, word_weights
-pool = candidates(sentences)
-print([c.sentence.text for c in select(pool, word_weights(sentences, idf), 900)])
+t = parse_thread(seed.read_text(encoding="utf-8"), seed.name)
+r = infer_replies(t)
+thread = StoredThread(1, 0, t.source, "s", "h", t.title, t.lede, t.body, t.tags, t.author,
+                      t.author_bio, None, None, len(t.comments), "now")
+comments = [StoredComment(1, c.seq, c.number, c.author, tuple(
+    StoredParagraph(p, r.quotes.get((c.seq, k))) for k, p in enumerate(c.paragraphs)))
+    for c in t.comments]
+authors = {c.seq: c.author for c in t.comments}
+edges = [StoredEdge(e.source, authors[e.source], e.target, authors.get(e.target, t.author),
+                    e.via, e.snippet) for e in r.edges]
+print(to_json(summarise_thread(thread, comments, edges)))
+for name in ("Bithead", "Michael", "James Joyner"):
+    print(to_json(summarise_author(thread, comments, edges, name)))
 """
 
 
