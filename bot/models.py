@@ -190,6 +190,9 @@ class StoredThread:
     published: str | None
     comment_count: int
     ingested_at: str
+    quoted: tuple[int, ...] = ()
+    """Indices into the article's paragraphs (lede, then body without elisions) that its
+    source marks as quotations (a WordPress ``<blockquote>``)."""
 
     @property
     def shipped(self) -> bool:

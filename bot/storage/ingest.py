@@ -103,6 +103,7 @@ async def _ingest(
         thread.published,
         len(thread.comments),
         now(),
+        json.dumps(sorted(thread.quoted)),
     )
     if old is not None:
         thread_id = int(old["id"])
@@ -111,7 +112,7 @@ async def _ingest(
         await tx.execute(
             "UPDATE threads SET content_hash = ?, title = ?, lede = ?, body = ?, tags = ?, "
             "author = ?, author_bio = ?, url = ?, published = ?, comment_count = ?, "
-            "ingested_at = ?, inference_version = ? WHERE id = ?",
+            "ingested_at = ?, quoted = ?, inference_version = ? WHERE id = ?",
             (*values, inference_version, thread_id),
         )
         status: Literal["added", "replaced", "unchanged"] = "replaced"
@@ -120,8 +121,8 @@ async def _ingest(
         thread_id = int(
             await tx.scalar(
                 "INSERT INTO threads (guild_id, source, slug, content_hash, title, lede, body, "
-                "tags, author, author_bio, url, published, comment_count, ingested_at, "
-                "inference_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "tags, author, author_bio, url, published, comment_count, ingested_at, quoted, "
+                "inference_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING id",
                 (guild_id, thread.source, slug, *values, inference_version),
             )

@@ -33,6 +33,7 @@ def _thread(row: Row) -> StoredThread:
         published=row["published"],
         comment_count=row["comment_count"],
         ingested_at=row["ingested_at"],
+        quoted=tuple(json.loads(row["quoted"])),
     )
 
 

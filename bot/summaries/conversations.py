@@ -63,6 +63,18 @@ def exchanges(edges: Sequence[StoredEdge], numbers: Mapping[int, int]) -> list[E
     return out
 
 
+def reply_targets(edges: Sequence[StoredEdge]) -> dict[int, int]:
+    """The comment each comment mainly answers: a comment over the article, then a quote
+    over a threaded reply over a mention over an implicit answer."""
+    rank = {"quote": 0, "parent": 1, "mention": 2, "implicit": 3}
+    best: dict[int, tuple[int, int]] = {}
+    for e in edges:
+        key = (rank.get(e.via, 4) + (10 if e.target == ARTICLE else 0), e.target)
+        if e.source not in best or key < best[e.source]:
+            best[e.source] = key
+    return {source: target for source, (_, target) in best.items()}
+
+
 def conversations(
     comments: Sequence[StoredComment], edges: Sequence[StoredEdge]
 ) -> list[list[StoredComment]]:

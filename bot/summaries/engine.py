@@ -23,7 +23,13 @@ from collections.abc import Mapping, Sequence
 
 from bot.inference.outside import article_outside
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
-from bot.summaries.conversations import conversations, counts, exchanges, replies
+from bot.summaries.conversations import (
+    conversations,
+    counts,
+    exchanges,
+    replies,
+    reply_targets,
+)
 from bot.summaries.keyphrases import common_words, key_phrases
 from bot.summaries.results import (
     Answered,
@@ -103,8 +109,10 @@ def thread_budget(own_chars: int) -> int:
 
 
 def own_article_sentences(thread: StoredThread, *, lede: bool = True) -> list[KeySentence]:
-    """The article's sentences in the post author's own words: quoted copy left out."""
-    quoted = article_outside(thread.lede, thread.body)
+    """The article's sentences in the post author's own words: what its source marked as
+    quoted (a ``<blockquote>``) and what reads as quoted copy (see
+    :func:`bot.inference.outside.article_outside`) left out."""
+    quoted = article_outside(thread.lede, thread.body) | set(thread.quoted)
     out = []
     for s in paragraph_sentences(article_paragraphs(thread)):
         if s.paragraph in quoted or (thread.lede and s.paragraph == 0 and not lede):
@@ -142,17 +150,6 @@ def _context(
     first = next(iter(split_sentences(answered.own_text)), "")
     said = f": “{snippet(first, CONTEXT_MAX)}”" if first else ""
     return f"↪ to {answered.author} (#{answered.number}){said}"
-
-
-def _targets(edges: Sequence[StoredEdge]) -> dict[int, int]:
-    """The comment each comment mainly answers: a comment over the article, quote first."""
-    rank = {"quote": 0, "parent": 1, "mention": 2, "article": 3}
-    out: dict[int, tuple[int, int]] = {}
-    for e in edges:
-        key = (rank.get(e.via, 4) + (10 if e.target == ARTICLE else 0), e.target)
-        if e.source not in out or key < out[e.source]:
-            out[e.source] = key
-    return {source: target for source, (_, target) in out.items()}
 
 
 def _leanings(
@@ -277,7 +274,7 @@ def summarise_author(
         covered = chosen[0].words if chosen else frozenset()
     rest = [c for c in pool if c.sentence != stance.sentence]
     used = {stance.sentence.seq} if stance.sentence else set()
-    targets = _targets(edges)
+    targets = reply_targets(edges)
     points: list[Point] = []
     for c in _fit_with_context(rest, weights, left, covered, used, by_seq, targets, thread):
         points.append(c)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
+from bot.summaries.conversations import reply_targets
 from bot.summaries.llm import Message
 from bot.summaries.sentences import article_paragraphs
 from bot.text import fold, snippet
@@ -101,17 +102,6 @@ def comment_block(
             )
             lines.append(f"QUOTED from {whose}: “{p.text}”")
     return "\n".join(lines)
-
-
-def reply_targets(edges: Sequence[StoredEdge]) -> dict[int, int]:
-    """The comment each comment mainly answers: a comment over the article, a quote first."""
-    rank = {"quote": 0, "parent": 1, "mention": 2, "article": 3}
-    best: dict[int, tuple[int, int]] = {}
-    for e in edges:
-        key = (rank.get(e.via, 4) + (10 if e.target == ARTICLE else 0), e.target)
-        if e.source not in best or key < best[e.source]:
-            best[e.source] = key
-    return {source: target for source, (_, target) in best.items()}
 
 
 def author_prompt(

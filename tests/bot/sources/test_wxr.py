@@ -317,3 +317,39 @@ async def test_quotations_in_a_comment_are_stored_as_words_from_outside(
     assert "Single line blockquote:" in first.own_text
     stats = {a.name: a.word_count for a in await storage.comments.authors(result.thread_id)}
     assert stats[first.author] == len(first.own_text.split())
+
+
+async def test_a_blockquote_in_the_article_is_kept_as_quoted_not_as_the_author_s(
+    storage: Storage,
+) -> None:
+    """Stored with the thread (migration 8), and left out of the post author's summary."""
+    from bot.summaries.engine import summarise_author, summarise_thread
+
+    content = (
+        "<p>I think the senator is wrong about the budget, and I say why below.</p>"
+        "<blockquote><p>We will balance the budget within two years without new taxes, "
+        "the senator declared on Tuesday.</p></blockquote>"
+        "<p>My point is that nobody believes a balanced budget in two years.</p>"
+    )
+    text = (
+        f'<?xml version="1.0"?>\n<rss {WP} xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n<item>\n<title>Budget</title>\n'
+        "<dc:creator>ann</dc:creator>\n<wp:post_id>5</wp:post_id>\n<wp:status>publish</wp:status>\n"
+        f"<content:encoded><![CDATA[{content}]]></content:encoded>\n"
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Bob</wp:comment_author>"
+        "<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent>"
+        "<wp:comment_content>I agree with you about the budget numbers here.</wp:comment_content>"
+        "</wp:comment>\n</item>\n</channel>\n</rss>\n"
+    )
+    (parsed,) = parse_wxr(text, "budget.xml")
+    assert parsed.quoted == frozenset({1})
+    result = await ingest_thread(storage, parsed, guild_id=7)
+    thread = await storage.threads.get(result.thread_id, 7)
+    assert thread is not None and thread.quoted == (1,)
+    comments = await storage.comments.all(thread.id)
+    edges = await storage.edges.all(thread.id)
+    summary = summarise_author(thread, comments, edges, "ann")
+    shown = [summary.stance.sentence, *(p.sentence for p in summary.points)]
+    assert shown and not any(s is not None and "senator declared" in s.text for s in shown)
+    claim = summarise_thread(thread, comments, edges).claim
+    assert claim and not any("senator declared" in s.text for s in claim)

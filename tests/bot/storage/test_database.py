@@ -164,7 +164,12 @@ def as_version_4(new: Path, old: Path) -> None:
         old_db.executescript((FIXTURES / "schema_v4.sql").read_text(encoding="utf-8"))
         old_db.execute("ATTACH DATABASE ? AS new", (str(new),))
         for table in ("threads", "authors", "comments", "paragraphs", "summaries"):
-            old_db.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+            # The columns schema 4 had: later migrations add some (threads.quoted, 8).
+            names = [r[1] for r in old_db.execute(f"PRAGMA main.table_info({table})")]
+            columns = ", ".join(names)
+            old_db.execute(
+                f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM new.{table}"
+            )
         old_db.execute(  # schema 4 knew neither confidences nor implicit answers
             "INSERT INTO main.edges SELECT thread_id, src_seq, dst_seq, via, snippet "
             "FROM new.edges WHERE via != 'implicit'"
