@@ -34,6 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "comment_count",
         "ingested_at",
         "inference_version",
+        "quoted",
     ),
     "authors": (
         "id",

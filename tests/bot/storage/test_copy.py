@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot import cli
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files, ingest_thread
 from bot.storage import Storage
+from bot.storage.copy import COLUMNS
 from tests.backends import snapshot
 from tests.conftest import SEEDS
 
@@ -108,3 +110,30 @@ def test_a_target_with_data_is_refused_and_left_alone(
     assert "no SQLite database there" in capsys.readouterr().err
     assert migrate(source, str(tmp_path / "x.db"), tmp_path) == 1
     assert "must be a postgresql:// URL" in capsys.readouterr().err
+
+
+def test_the_copy_names_every_column_of_every_table(tmp_path: Path) -> None:
+    """A migration that adds a column must add it to the copy too, or migrate-db would
+    quietly drop its values."""
+    path = tmp_path / "schema.db"
+    asyncio.run(_open(path))
+    conn = sqlite3.connect(path)
+    try:
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'comment_fts%'"
+            )
+        }
+        assert tables - set(COLUMNS) == {"leases"}, "every table with data is copied"
+        for table, columns in COLUMNS.items():
+            stored = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            assert stored == set(columns), table
+    finally:
+        conn.close()
+
+
+async def _open(path: Path) -> None:
+    async with Storage(path):
+        pass
