@@ -50,7 +50,6 @@ async def _main(config: dict[str, object]) -> None:
         database_path=Path(str(config.get("database_path", "threadbot.db"))),
         database_url=None if url is None else str(url),
         seeds_dir=Path(str(config["seeds_dir"])),
-        import_max_bytes=int(str(config["import_max_bytes"])),
     )
     bot = ThreadBot(
         settings=settings,

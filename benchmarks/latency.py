@@ -64,9 +64,6 @@ DEFERRED_TARGET_MS = 2000.0
 MEMORY_TARGET_MB = 200.0
 MB = 1024 * 1024
 SEED = 20_000
-IMPORT_MAX_BYTES = 16_000_000
-"""The benchmark bot's ``IMPORT_MAX_BYTES``: a 20,000-comment synthetic file is about
-13 MB (the default 2 MB takes about 3,000 of these comments)."""
 ANSWER_TIMEOUT = 120.0
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -199,7 +196,6 @@ async def start_bot(fake: Any, db: Target, seeds: Path) -> asyncio.subprocess.Pr
         "token": fake.token,
         "database_url" if isinstance(db, str) else "database_path": str(db),
         "seeds_dir": str(seeds),
-        "import_max_bytes": IMPORT_MAX_BYTES,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
