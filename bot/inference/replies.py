@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.inference.mentions import STOPWORDS, Mention, NameBook, person_key
 from bot.inference.outside import comment_outside
@@ -91,7 +93,6 @@ class _Said:
     seq: int
     speaker: str
     edges: tuple[ReplyEdge, ...]
-    phrases: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,47 +102,53 @@ class _Bare:
     words: int
     paragraphs: int
     asks: bool
-    picks_up: bool
-    """It repeats a phrase that the comment before brought into the thread."""
+    picks_up: Callable[[], bool]
+    """Whether it repeats a phrase that the comment before brought into the thread (asked
+    only when everything else says it may be a follow-up: it is the costly question)."""
 
 
 class _Phrases:
-    """Runs of ``PHRASE_WORDS`` words in the article and in the last ``PHRASE_MEMORY``
-    comments' own words, so that a phrase picked up from the comment before can be told
-    from the thread's common phrasing (memory stays bounded, whatever the thread's size)."""
+    """The article's runs of ``PHRASE_WORDS`` words and the own words of the last
+    ``PHRASE_MEMORY`` comments, so that a phrase picked up from the comment before can be
+    told from the thread's common phrasing. A comment's runs are only worked out when a
+    comment after it might be a follow-up; memory stays bounded whatever the thread's size.
+    """
 
     def __init__(self) -> None:
         self._article: set[int] = set()
-        self._counts: dict[int, int] = {}
-        self._recent: deque[frozenset[int]] = deque()
+        self._recent: deque[tuple[list[str], list[frozenset[int]]]] = deque()
 
     @staticmethod
-    def of(words: list[str]) -> set[int]:
+    def of(words: list[str]) -> frozenset[int]:
         runs = zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False)
-        return {hash(run) for run in runs if any(w not in STOPWORDS for w in run)}
+        return frozenset(hash(run) for run in runs if any(w not in STOPWORDS for w in run))
 
     def add_article(self, words: list[str]) -> None:
         self._article |= self.of(words)
 
-    def add(self, words: list[str]) -> frozenset[int]:
-        """Remember one comment's own words; returns its phrases."""
-        said = frozenset(self.of(words) - self._article)
-        counts = self._counts
-        for phrase in said:
-            counts[phrase] = counts.get(phrase, 0) + 1
-        self._recent.append(said)
+    def add(self, words: list[str]) -> None:
+        """Remember one comment's own words (the next comment may pick up a phrase of them)."""
+        self._recent.append((words, []))
         if len(self._recent) > PHRASE_MEMORY:
-            for phrase in self._recent.popleft():
-                left = counts[phrase] - 1
-                if left:
-                    counts[phrase] = left
-                else:
-                    del counts[phrase]
-        return said
+            self._recent.popleft()
 
-    def picked_up(self, said: frozenset[int], before: frozenset[int]) -> bool:
-        """Whether ``said`` repeats a phrase of ``before`` that no other recent comment has."""
-        return any(self._counts.get(p) == 2 for p in said & before)
+    def _runs(self, entry: tuple[list[str], list[frozenset[int]]]) -> frozenset[int]:
+        words, cached = entry
+        if not cached:
+            cached.append(self.of(words))
+        return cached[0]
+
+    def picked_up(self, words: list[str]) -> bool:
+        """Whether ``words`` repeat a phrase of the last comment added that neither the
+        article nor any other remembered comment has."""
+        if not self._recent:
+            return False
+        shared = set(self.of(words) & self._runs(self._recent[-1])) - self._article
+        for i in range(len(self._recent) - 1):
+            if not shared:
+                break
+            shared -= self._runs(self._recent[i])
+        return bool(shared)
 
 
 def infer_replies(thread: Thread) -> ReplyStructure:
@@ -193,13 +200,13 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         linked = {idx: ref for idx, ref in found.items() if idx not in context}
         mine = _edges(comment, linked, scores, inline, mentions, parent, names, authors)
         own = [i for i, para in enumerate(paragraphs) if i not in outside and para.words]
-        said = phrases.add([w for i in own if i not in found for w in paragraphs[i].words])
+        said = [w for i in own if i not in found for w in paragraphs[i].words]
         if mine[0].via == "article" and previous is not None:
             bare = _Bare(
                 sum(len(paragraphs[i].words) for i in own),
                 len(own),
                 any("?" in comment.paragraphs[i] for i in own),
-                phrases.picked_up(said, previous.phrases),
+                partial(phrases.picked_up, said),
             )
             guess = _implicit(speaker, bare, previous, authors)
             if guess is not None:
@@ -212,7 +219,8 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         names.add_comment(comment.author, comment.seq)
         authors[comment.seq] = speaker
         latest_number[comment.number] = comment.seq
-        previous = _Said(comment.seq, speaker, tuple(mine), said)
+        phrases.add(said)
+        previous = _Said(comment.seq, speaker, tuple(mine))
     edges.sort(key=lambda e: (e.source, e.target))
     return ReplyStructure(quotes=quotes, edges=tuple(edges))
 
@@ -243,7 +251,7 @@ def _implicit(
     if short and bare.paragraphs == 1 and any(authors.get(e.target) == speaker for e in answered):
         return previous.seq, "exchange"
     replied = any(e.via != "implicit" for e in answered)
-    if replied and bare.picks_up and bare.paragraphs == 1 and bare.words <= FOLLOW_UP_WORDS:
+    if replied and bare.paragraphs == 1 and bare.words <= FOLLOW_UP_WORDS and bare.picks_up():
         return previous.seq, "follow-up"
     return None
 
