@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.inference.outside import article_outside
 from bot.models import (
     ARTICLE,
     ELISION,
@@ -97,13 +98,23 @@ def pack(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def article_text(thread: StoredThread) -> str:
-    """Lede (in italics) and body as Discord text; the ``[…]`` elisions stay visible."""
+    """Lede (in italics) and body as Discord text; the ``[…]`` elisions stay visible, and
+    what the article quotes (a news story, a ``<blockquote>``) is a block quote."""
     blocks: list[str] = []
     lede = " ".join(thread.lede.split())
     if lede:
         blocks.append(f"*{safe(lede)}*")
+    quoted = article_outside(thread.lede, thread.body) | set(thread.quoted)
+    index = 1 if thread.lede else 0
     for paragraph in thread.body:
-        blocks.append(ELISION if paragraph.strip() == ELISION else safe(paragraph.strip()))
+        if paragraph.strip() == ELISION:
+            blocks.append(ELISION)
+            continue
+        text = safe(paragraph.strip())
+        if index in quoted:
+            text = "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
+        blocks.append(text)
+        index += 1
     return "\n\n".join(b for b in blocks if b)
 
 

@@ -353,3 +353,20 @@ async def test_a_blockquote_in_the_article_is_kept_as_quoted_not_as_the_author_s
     assert shown and not any(s is not None and "senator declared" in s.text for s in shown)
     claim = summarise_thread(thread, comments, edges).claim
     assert claim and not any("senator declared" in s.text for s in claim)
+
+
+@needs_theme_data
+async def test_the_ten_deep_reply_chain_is_one_sub_conversation(
+    storage: Storage, theme: list[Thread]
+) -> None:
+    from bot.summaries.engine import summarise_thread
+
+    result = await ingest_thread(storage, by_title(theme, "Template: Comments"), guild_id=7)
+    thread = await storage.threads.get(result.thread_id, 7)
+    assert thread is not None
+    comments = await storage.comments.all(thread.id)
+    summary = summarise_thread(thread, comments, await storage.edges.all(thread.id))
+    chains = [c for c in summary.conversations if 6 in c.numbers]
+    assert len(chains) == 1 and set(range(6, 16)) <= set(chains[0].numbers)
+    shown = [k.text for c in summary.conversations for side in c.sides for k in side.points]
+    assert shown and not any("Stay hungry" in t or "Two roads" in t for t in shown)

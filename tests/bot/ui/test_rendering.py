@@ -67,7 +67,8 @@ def test_article_has_title_lede_body_elision_tags_and_author() -> None:
     assert embeds[0].url == "https://example.com/post"
     text = all_text(embeds)
     assert "*The lede.*" in text
-    assert f"First paragraph.\n\n{ELISION}\n\nSecond paragraph." in text
+    # Text around an elision is an excerpt of someone else's copy: shown as a block quote.
+    assert f"> First paragraph.\n\n{ELISION}\n\n> Second paragraph." in text
     assert "Tags News, Iraq" in text  # the empty tag is dropped
     assert "About Jane Writer Jane writes." in text
     assert check_message(None, embeds) == []
@@ -85,6 +86,10 @@ async def test_the_seed_article_fits_and_keeps_its_elision(seeded: Storage) -> N
     assert "Iraq Cease-Fire Over" in text
     assert ELISION in text
     assert "James Joyner is Professor" in text
+    # The news story around […] is a block quote; the blogger's own paragraphs are not.
+    assert "\n> The Mahdi Army’s seven-month-long cease-fire" in text
+    assert "\n> On Tuesday, Rear Adm. Greg Smith" in text
+    assert "\nThe claim that “AQI is still Iraq’s No. 1 enemy”" in text
     for embeds in messages:
         assert check_message(None, embeds) == []
 
