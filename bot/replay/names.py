@@ -53,7 +53,9 @@ def webhook_username(name: str) -> str:
         return ANONYMOUS
     name = _break_words(name)
     if _folded(name).strip() in RESERVED_NAMES:
-        first = next(i for i, c in enumerate(name) if _fold(c))
+        # After the first letter: after a leading space or mark, a strict check would
+        # still read the bare word.
+        first = next(i for i, c in enumerate(name) if _fold(c).strip())
         name = name[: first + 1] + _HAIR_SPACE + name[first + 1 :]
     # A cut keeps a prefix and adds "…": it can make no word, and leaves something visible.
     name = truncate(name, WEBHOOK_USERNAME_MAX)

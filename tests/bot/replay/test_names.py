@@ -60,6 +60,7 @@ def assert_accepted(username: str) -> None:
         "dis\u200bcord",
         "c\u0301lyde",
         "\u200beveryone\u200b",
+        "\u17b5 everyone",
         "x" * 79 + "discord",
     ],
 )
