@@ -19,6 +19,7 @@ from bot.ui.graph import (
     PairCount,
     busiest,
     draw_in_worker,
+    drawing,
     label,
     pair_counts,
     person_graph,
@@ -172,3 +173,30 @@ async def test_the_bot_draws_in_a_worker_process_the_same_picture() -> None:
     there = imread(io.BytesIO(drawn))
     assert here.shape == there.shape
     assert (here != there).mean() < 0.01
+
+
+def test_the_drawing_keeps_the_busiest_people_and_their_replies_among_themselves() -> None:
+    """What the bot sends the worker equals what ``busiest(person_graph(…))`` picks, with the
+    degrees counted over everyone, self-replies dropped and the total for the heading."""
+    pairs = [PairCount(f"P{i}", f"P{(i * 7 + 1) % 60}", i % 5 + 1) for i in range(300)]
+    pairs += [PairCount("P3", "P3", 4, to_article=True), PairCount("P1", "P3", 2, True)]
+    graph = person_graph(pairs)
+    shown = drawing(pairs)
+    assert list(shown.people) == busiest(graph) and len(shown.people) == MAX_PEOPLE
+    assert shown.total == graph.number_of_nodes() == 300
+    assert shown.degree == tuple(graph.degree(n, weight="weight") for n in shown.people)
+    expected = {
+        (u, v, graph[u][v]["weight"])
+        for u, v in graph.subgraph(shown.people).edges
+        if u != v
+    }
+    assert {(shown.people[u], shown.people[v], w) for u, v, w in shown.edges} == expected
+    assert drawing(pairs, limit=3).people == shown.people[:3]
+    assert render_png(shown, title="Big") == render_png(pairs, title="Big")
+
+
+def test_a_small_thread_draws_everyone() -> None:
+    pairs = [PairCount("A", "B", 3), PairCount("B", "A", 1), PairCount("C", "A", 1, True)]
+    shown = drawing(pairs)
+    assert shown.people == ("A", "B", "C") and shown.total == 3
+    assert sorted(shown.edges) == [(0, 1, 3), (1, 0, 1), (2, 0, 1)]
