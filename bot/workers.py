@@ -53,12 +53,16 @@ PRELOAD = (
     "bot.sources.uploads",
     "bot.sources.web",
     "bot.summaries.offload",
+    "bot.summaries.engine",
     "bot.ui.graph",
+    "networkx",
+    "yake",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
 )
 """Modules the forkserver imports once, so a child starts without importing them again
-(matplotlib alone takes over a second to import; the bot process itself never imports it)."""
+(matplotlib alone takes over a second to import). The bot process itself imports none of
+matplotlib, networkx, yake or numpy: the modules that use them import them where used."""
 
 _CHUNK = 1 << 16
 _EXIT_OOM = 3

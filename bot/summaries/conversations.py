@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # imported where used: the bot process builds prompts, never graphs
+    import networkx as nx
 
 from bot.models import ARTICLE, StoredComment, StoredEdge
 from bot.summaries.results import Count, Exchange
@@ -86,6 +88,8 @@ def conversations(
     however deep), which is never cut. Pieces smaller than :data:`MIN_PIECE` join the
     piece they share most replies with, so a split leaves no crumbs.
     """
+    import networkx as nx
+
     by_seq = {c.seq: c for c in comments}
     graph = nx.Graph()
     graph.add_nodes_from(sorted(by_seq))

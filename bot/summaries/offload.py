@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import QuoteRef, StoredComment, StoredEdge, StoredParagraph, StoredThread, Via
-from bot.summaries.engine import summarise_author, summarise_thread
 from bot.summaries.results import to_json
 
 _Paragraph = tuple[str, int | None, int | None]
@@ -63,7 +62,12 @@ def unpack(packed: Packed) -> tuple[list[StoredComment], list[StoredEdge]]:
 
 
 def summary_json(thread: StoredThread, packed: Packed, name: str | None) -> str:
-    """The JSON of the thread's summary (``name`` None) or of one person's: runs in a child."""
+    """The JSON of the thread's summary (``name`` None) or of one person's: runs in a child.
+
+    The engine is imported here (the forkserver preloads it, see ``bot.workers.PRELOAD``):
+    the bot process only packs threads, and the engine's imports would cost it 30 MB."""
+    from bot.summaries.engine import summarise_author, summarise_thread
+
     comments, edges = unpack(packed)
     if name is None:
         return to_json(summarise_thread(thread, comments, edges))

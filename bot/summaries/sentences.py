@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import pysbd  # type: ignore[import-untyped]
-import yake  # type: ignore[import-untyped]
 
 from bot.models import ARTICLE, ELISION, StoredComment, StoredThread
 from bot.summaries.results import KeySentence
@@ -33,7 +32,12 @@ def normalise(text: str) -> str:
 
 @functools.cache
 def stopwords() -> frozenset[str]:
-    """yake's English stopword list, so sentence choice and key phrases skip the same words."""
+    """yake's English stopword list, so sentence choice and key phrases skip the same words.
+
+    Imported here, not at the top: yake brings numpy (about 27 MB), and the bot process
+    imports this module for its prompts but computes summaries only in workers."""
+    import yake  # type: ignore[import-untyped]
+
     words: set[str] = yake.KeywordExtractor(lan="en").stopword_set
     return frozenset(normalise(w.lower()) for w in words)
 

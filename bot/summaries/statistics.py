@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # imported where used: the bot process needs none of networkx
+    import networkx as nx
 
 from bot.models import ARTICLE, StoredComment, StoredThread
 from bot.summaries.sentences import article_paragraphs, content_words, evenly, name_key
@@ -35,6 +37,8 @@ def communities(graph: nx.Graph, weight: str | None = None) -> list[set[int]]:
     small graphs) up to :data:`GREEDY_MAX` nodes, Louvain with a fixed seed beyond (greedy
     modularity is quadratic-ish and takes seconds on a few hundred dense nodes), and label
     propagation beyond :data:`LOUVAIN_MAX` (Louvain takes seconds on 20,000 comments)."""
+    import networkx as nx
+
     if graph.number_of_nodes() <= GREEDY_MAX:
         found = nx.community.greedy_modularity_communities(graph, weight=weight)
     elif graph.number_of_nodes() <= LOUVAIN_MAX:
