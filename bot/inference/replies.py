@@ -196,7 +196,7 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         parent = None
         if comment.parent_number is not None:
             parent = latest_number.get(comment.parent_number)
-        context = _reposted_context(found, quotes)
+        context = _reposted_context(found, quotes, paragraphs)
         linked = {idx: ref for idx, ref in found.items() if idx not in context}
         mine = _edges(comment, linked, scores, inline, mentions, parent, names, authors)
         own = [i for i, para in enumerate(paragraphs) if i not in outside and para.words]
@@ -277,20 +277,27 @@ def _find_quotes(
 
 
 def _reposted_context(
-    found: dict[int, QuoteRef], quotes: dict[tuple[int, int], QuoteRef]
+    found: dict[int, QuoteRef],
+    quotes: dict[tuple[int, int], QuoteRef],
+    paragraphs: list[Normalised],
 ) -> set[int]:
     """Quoted paragraphs that only come along with a later comment's exchange being pasted.
 
     When #2 quoted #1's paragraph P and answered it with R, a comment that pastes P then R
-    answers #2: P is the context #2 replied to, not a reply to #1 of its own. One pass from
-    the end; only the two paragraphs before R in #2 are looked at (P, maybe a stray line).
+    right after it answers #2: P is the context #2 replied to, not a reply to #1 of its
+    own. One pass from the end; only the two paragraphs before R in #2 are looked at (P,
+    maybe a stray line).
     """
     context: set[int] = set()
     following: QuoteRef | None = None
     other: QuoteRef | None = None
     """The next quoted paragraph's source, and the next source after that one that differs."""
-    for idx in sorted(found, reverse=True):
-        ref = found[idx]
+    for idx in range(len(paragraphs) - 1, -1, -1):
+        ref = found.get(idx)
+        if ref is None:
+            if paragraphs[idx].words:
+                following = other = None
+            continue
         later = following if ref != following else other
         if later is not None and later.seq > ref.seq:
             start = max(0, later.paragraph - 2)

@@ -602,3 +602,26 @@ def test_a_phrase_the_thread_already_used_or_a_longer_comment_is_no_follow_up() 
         make_thread(("Bithead", [BITHEAD_P]), reply, ("DC Loser", [PICKED_UP, MICHAEL_P]))
     )
     assert edges_of(two, 3) == {(ARTICLE, "article")}
+
+
+LONG_ANSWER = "That would be the fastest way to lose the whole region to Tehran, as far as I see it."
+
+
+def test_pasting_a_quote_with_its_answer_answers_the_answer_only() -> None:
+    reposted = infer_replies(
+        make_thread(
+            ("Bithead", [BITHEAD_P]),
+            ("Michael", [BITHEAD_P, LONG_ANSWER]),
+            ("legion", [BITHEAD_P, LONG_ANSWER, "You are both wrong about that one."]),
+        )
+    )
+    assert quotes_of(reposted, 3) == {0: (1, 0), 1: (2, 1)}, "the words keep their author"
+    assert edges_of(reposted, 3) == {(2, "quote")}, "#3 answers #2's exchange with #1"
+    apart = infer_replies(
+        make_thread(
+            ("Bithead", [BITHEAD_P]),
+            ("Michael", [BITHEAD_P, LONG_ANSWER]),
+            ("legion", [BITHEAD_P, "Nobody here has read the report.", LONG_ANSWER, "No."]),
+        )
+    )
+    assert edges_of(apart, 3) == {(1, "quote"), (2, "quote")}, "two quotes, answered apart"
