@@ -604,7 +604,7 @@ def test_a_phrase_the_thread_already_used_or_a_longer_comment_is_no_follow_up() 
     assert edges_of(two, 3) == {(ARTICLE, "article")}
 
 
-LONG_ANSWER = "That would be the fastest way to lose the whole region to Tehran, as far as I see it."
+LONG_ANSWER = "That would be the fastest way to lose the whole region to Tehran, as I see it."
 
 
 def test_pasting_a_quote_with_its_answer_answers_the_answer_only() -> None:
