@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from bot.models import IngestResult, ParseWarning, ReplyStructure, Thread
+from bot.models import Comment, IngestResult, ParseWarning, QuoteRef, ReplyStructure, Thread
 from bot.storage.database import SHIPPED, Database, Row, SearchRow, Transaction, now
 from bot.text import fold, slugify, word_count
 
@@ -165,6 +165,7 @@ async def _insert_comments(
     paragraph_rows: list[tuple[Any, ...]] = []
     search_rows: list[SearchRow] = []
     quotes = replies.quotes
+    by_seq = {comment.seq: comment for comment in thread.comments}
     for comment in thread.comments:
         own = [
             text for idx, text in enumerate(comment.paragraphs) if (comment.seq, idx) not in quotes
@@ -201,8 +202,14 @@ async def _insert_comments(
         )
         for idx, text in enumerate(comment.paragraphs):
             ref = quotes.get((comment.seq, idx))
+            if ref is None:
+                paragraph_rows.append((comment_id, idx, text, None, None, None, None))
+                continue
+            at = _quoted_at(text, ref, by_seq, quotes)
             paragraph_rows.append(
-                (comment_id, idx, text, ref.seq if ref else None, ref.paragraph if ref else None)
+                (comment_id, idx, text, ref.seq, ref.paragraph, None, None)
+                if at is None
+                else (comment_id, idx, None, ref.seq, ref.paragraph, at, len(text))
             )
         search_rows.append(SearchRow(comment_id, thread_id, author_id, "\n\n".join(own)))
     await tx.insert_many(
@@ -225,7 +232,9 @@ async def _insert_comments(
         comment_rows,
     )
     await tx.insert_many(
-        "paragraphs", ("comment_id", "idx", "text", "quote_seq", "quote_idx"), paragraph_rows
+        "paragraphs",
+        ("comment_id", "idx", "text", "quote_seq", "quote_idx", "quote_at", "quote_len"),
+        paragraph_rows,
     )
     unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
     await tx.insert_many(
@@ -238,6 +247,24 @@ async def _insert_comments(
     )
     await db.index_comments(tx, search_rows)
     return len(author_rows)
+
+
+def _quoted_at(
+    text: str, ref: QuoteRef, by_seq: dict[int, Comment], quotes: dict[tuple[int, int], QuoteRef]
+) -> int | None:
+    """Where ``text`` occurs in the paragraph ``ref`` points to, when that paragraph's own
+    text is stored (it quotes nobody): the quoting paragraph is then stored as that place
+    instead of a second copy of the words (migration 9, view ``paragraph_texts``)."""
+    quoted = by_seq.get(ref.seq)
+    if quoted is None or (ref.seq, ref.paragraph) in quotes:
+        return None
+    if not 0 <= ref.paragraph < len(quoted.paragraphs):
+        return None
+    words = quoted.paragraphs[ref.paragraph]
+    if "\x00" in words or "\x00" in text:  # SQL's length() stops at a NUL: keep the copy
+        return None
+    at = words.find(text)
+    return None if at < 0 else at
 
 
 async def delete_rows(db: Database, tx: Transaction, thread_id: int) -> None:

@@ -110,7 +110,7 @@ class PostgresDatabase(Database):
     backend = "postgresql"
     paragraphs_json = (
         "(SELECT coalesce(json_agg(json_build_array(p.idx, p.text, p.quote_seq, p.quote_idx)), "
-        "'[]') FROM paragraphs p WHERE p.comment_id = c.id)"
+        "'[]') FROM paragraph_texts p WHERE p.comment_id = c.id)"
     )
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:

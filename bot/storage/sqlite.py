@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 MIGRATIONS = load_migrations("migrations")
 """The SQLite schema's history: ``(version, SQL script)``, oldest first."""
 
-RECLAIMING = frozenset({5})
+RECLAIMING = frozenset({5, 9})
 """Migrations that free much of an existing file (5 drops the search index's copy of the
-text): the file is vacuumed after them, so the space goes back to the disk."""
+text, 9 rewrites the paragraphs without the quoted words): the file is vacuumed after
+them, so the space goes back to the disk."""
 
 
 def statements(script: str) -> list[str]:
@@ -102,7 +103,7 @@ class SqliteDatabase(Database):
     backend = "sqlite"
     paragraphs_json = (
         "(SELECT json_group_array(json_array(p.idx, p.text, p.quote_seq, p.quote_idx)) "
-        "FROM paragraphs p WHERE p.comment_id = c.id)"
+        "FROM paragraph_texts p WHERE p.comment_id = c.id)"
     )
 
     def __init__(self, path: str | Path) -> None:

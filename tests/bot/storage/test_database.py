@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synthetic import generate_thread
+from bot.inference.replies import infer_replies
+from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files
 from bot.storage import MIGRATIONS, Storage, StorageError
 from bot.storage.sqlite import statements
@@ -163,13 +166,17 @@ def as_version_4(new: Path, old: Path) -> None:
     try:
         old_db.executescript((FIXTURES / "schema_v4.sql").read_text(encoding="utf-8"))
         old_db.execute("ATTACH DATABASE ? AS new", (str(new),))
-        for table in ("threads", "authors", "comments", "paragraphs", "summaries"):
+        for table in ("threads", "authors", "comments", "summaries"):
             # The columns schema 4 had: later migrations add some (threads.quoted, 8).
             names = [r[1] for r in old_db.execute(f"PRAGMA main.table_info({table})")]
             columns = ", ".join(names)
             old_db.execute(
                 f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM new.{table}"
             )
+        old_db.execute(  # version 4 kept a copy of every quoted paragraph's words
+            "INSERT INTO main.paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
+            "SELECT comment_id, idx, text, quote_seq, quote_idx FROM new.paragraph_texts"
+        )
         old_db.execute(  # schema 4 knew neither confidences nor implicit answers
             "INSERT INTO main.edges SELECT thread_id, src_seq, dst_seq, via, snippet "
             "FROM new.edges WHERE via != 'implicit'"
@@ -239,3 +246,74 @@ async def test_integrity_check_sees_a_search_index_that_disagrees_with_the_text(
     conn.close()
     async with Storage(path) as db:
         assert (await db.integrity_check()).startswith("search index:")
+
+
+def as_version_8(new: Path, old: Path) -> None:
+    """Copy every row of a current database into one made by migrations 1-8: every
+    quoted paragraph with its own copy of the words, as version 8 wrote it."""
+    conn = sqlite3.connect(old)
+    try:
+        for version, script in MIGRATIONS[:8]:
+            for statement in statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("ATTACH DATABASE ? AS new", (str(new),))
+        for table in ("threads", "authors", "comments", "edges", "summaries"):
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+        conn.execute(
+            "INSERT INTO main.paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
+            "SELECT comment_id, idx, text, quote_seq, quote_idx FROM new.paragraph_texts"
+        )
+        conn.execute("INSERT INTO main.comment_fts (comment_fts) VALUES ('rebuild')")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def everything(db: Storage) -> list[object]:
+    """Every thread's comments (paragraphs, quotes), edges, and search answers for every
+    author with queries that find words in own text, in quotes only, and nowhere."""
+    out: list[object] = []
+    queries = ["the", "isra", "iran iraq", "zzz", "ÉGYPT", "a", "e"]
+    for thread in await db.threads.all():
+        comments = await db.comments.all(thread.id)
+        out += [comments, await db.edges.all(thread.id)]
+        for author in await db.comments.authors(thread.id):
+            out.append([c.seq for c in await db.comments.by_author(thread.id, author.name)])
+            for query in queries:
+                found = await db.comments.by_author(thread.id, author.name, query=query)
+                count = await db.comments.count_by_author(thread.id, author.name, query=query)
+                out.append((author.name, query, [c.seq for c in found], count))
+    return out
+
+
+async def test_migration_9_stores_quotes_as_references_and_keeps_every_answer(
+    tmp_path: Path,
+) -> None:
+    made = generate_thread(400, seed=7)
+    async with Storage(tmp_path / "v9.db") as current:
+        assert (await ingest_files(current, [SEEDS])).ok
+        parsed = parse_thread(made.text, made.source)
+        await current.ingest(parsed, infer_replies(parsed))
+        expected = await everything(current)
+        as_version_8(current.path, tmp_path / "v8.db")
+    before = (tmp_path / "v8.db").stat().st_size
+    async with Storage(tmp_path / "v8.db") as upgraded:
+        assert await upgraded.schema_version() == MIGRATIONS[-1][0] >= 9
+        assert await upgraded.integrity_check() == "ok"
+        assert await everything(upgraded) == expected
+    assert (tmp_path / "v8.db").stat().st_size < before
+
+    def paragraphs(path: Path) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT * FROM paragraphs ORDER BY comment_id, idx").fetchall()
+        finally:
+            conn.close()
+
+    converted = paragraphs(tmp_path / "v8.db")
+    # the migration stores each paragraph as ingest stores it today
+    assert converted == paragraphs(tmp_path / "v9.db")
+    references = [p for p in converted if p[2] is None]
+    copies = [p for p in converted if p[2] is not None and p[3] is not None]
+    assert len(references) > 100 and copies, "both kinds of quote are in the test data"
