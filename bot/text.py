@@ -155,6 +155,23 @@ def snippet(text: str, limit: int = 100) -> str:
     return truncate(collapse_whitespace(text), limit)
 
 
+QUOTE_SNIPPET = 80
+"""Longest snippet of a quote edge, in characters, ``…`` included."""
+
+
+def shorten(text: str, limit: int = QUOTE_SNIPPET) -> str:
+    """One line of at most ``limit`` characters, cut at a word with ``…`` if it is longer:
+    a quote edge's snippet (inference makes it; storage rebuilds it instead of keeping it)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if flat[limit - 1] != " " and space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
 def _hard_cut(text: str, budget: int) -> int:
     """A cut at ``budget`` that splits neither a backslash escape nor a combining mark."""
     cut = max(1, min(budget, len(text)))

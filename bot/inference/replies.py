@@ -45,14 +45,12 @@ from bot.models import (
     Thread,
     Via,
 )
+from bot.text import shorten
 
 INFERENCE_VERSION = 5
 """Bump when inference gives different answers: a stored thread inferred by an older
 version is re-inferred the next time its file is ingested (seeds: on every start),
 even though its text did not change."""
-
-SNIPPET = 80
-"""Longest snippet, in characters, ``…`` included."""
 
 SHORT_ANSWER_WORDS = 40
 """A comment of at most this many words is a short answer."""
@@ -369,15 +367,3 @@ def _edges(
     if not best:
         offer(ARTICLE, "article", "", CONFIDENCE["article"])
     return sorted(best.values(), key=lambda e: (_RANK[e.via], e.target))
-
-
-def shorten(text: str, limit: int = SNIPPET) -> str:
-    """One line of at most ``limit`` characters, cut at a word with ``…`` if it is longer."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    space = cut.rfind(" ")
-    if flat[limit - 1] != " " and space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.–—-") + "…"

@@ -5,10 +5,13 @@ from __future__ import annotations
 from bot.models import ARTICLE, PairCount, StoredEdge, Via
 from bot.storage.database import Row
 from bot.storage.repository import Repository
+from bot.text import shorten
 
 _COLUMNS = (
     "SELECT e.src_seq, sa.name, e.dst_seq, coalesce(da.name, t.author), e.via, e.snippet, "
-    "e.confidence FROM edges e JOIN threads t ON t.id = e.thread_id "
+    "e.confidence, CASE WHEN e.snippet IS NULL THEN (SELECT pt.text FROM paragraph_texts pt "
+    "WHERE pt.comment_id = sc.id AND pt.quote_seq = e.dst_seq ORDER BY pt.idx LIMIT 1) END "
+    "FROM edges e JOIN threads t ON t.id = e.thread_id "
     "JOIN comments sc ON sc.thread_id = e.thread_id AND sc.seq = e.src_seq "
     "JOIN authors sa ON sa.id = sc.author_id "
     "LEFT JOIN comments dc ON dc.thread_id = e.thread_id AND dc.seq = e.dst_seq "
@@ -17,9 +20,12 @@ _COLUMNS = (
 
 
 def _edge(row: Row) -> StoredEdge:
+    """A quote edge's snippet is kept only when it is not :func:`~bot.text.shorten` of the
+    first paragraph quoting the target (migration 10): else it is made again here."""
     via: Via = row[4]
+    snippet = str(row[5]) if row[5] is not None else shorten(str(row[7] or ""))
     return StoredEdge(
-        int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, str(row[5]), float(row[6])
+        int(row[0]), str(row[1]), int(row[2]), str(row[3]), via, snippet, float(row[6])
     )
 
 

@@ -10,9 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from bot.models import Comment, IngestResult, ParseWarning, QuoteRef, ReplyStructure, Thread
+from bot.models import (
+    Comment,
+    IngestResult,
+    ParseWarning,
+    QuoteRef,
+    ReplyEdge,
+    ReplyStructure,
+    Thread,
+)
 from bot.storage.database import SHIPPED, Database, Row, SearchRow, Transaction, now
-from bot.text import fold, slugify, word_count
+from bot.text import fold, shorten, slugify, word_count
 
 
 async def ingest(
@@ -237,16 +245,30 @@ async def _insert_comments(
         paragraph_rows,
     )
     unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
+    first_quoting: dict[tuple[int, int], str] = {}
+    for (seq, idx), ref in sorted(quotes.items()):
+        if seq in by_seq and 0 <= idx < len(by_seq[seq].paragraphs):
+            first_quoting.setdefault((seq, ref.seq), by_seq[seq].paragraphs[idx])
     await tx.insert_many(
         "edges",
         ("thread_id", "src_seq", "dst_seq", "via", "snippet", "confidence"),
         [
-            (thread_id, e.source, e.target, e.via, e.snippet, e.confidence)
+            (thread_id, e.source, e.target, e.via, _snippet(e, first_quoting), e.confidence)
             for e in unique_edges.values()
         ],
     )
     await db.index_comments(tx, search_rows)
     return len(author_rows)
+
+
+def _snippet(edge: ReplyEdge, first_quoting: dict[tuple[int, int], str]) -> str | None:
+    """``None`` (rebuilt on read, migration 10) when a quote edge's snippet is
+    :func:`~bot.text.shorten` of the replying comment's first paragraph quoting its
+    target, as inference makes it; any other snippet is stored as it is."""
+    if edge.via != "quote":
+        return edge.snippet
+    text = first_quoting.get((edge.source, edge.target))
+    return None if text is not None and shorten(text) == edge.snippet else edge.snippet
 
 
 def _quoted_at(

@@ -30,16 +30,23 @@ from bot.storage.database import (
     load_migrations,
 )
 from bot.storage.search import fts_query
+from bot.text import shorten
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = load_migrations("migrations")
 """The SQLite schema's history: ``(version, SQL script)``, oldest first."""
 
-RECLAIMING = frozenset({5, 9})
+RECLAIMING = frozenset({5, 9, 10})
 """Migrations that free much of an existing file (5 drops the search index's copy of the
-text, 9 rewrites the paragraphs without the quoted words): the file is vacuumed after
-them, so the space goes back to the disk."""
+text, 9 rewrites the paragraphs without the quoted words, 10 the edges without the
+snippets they can make again): the file is vacuumed after them, so the space goes back
+to the disk."""
+
+
+def _shorten(text: str | None) -> str | None:
+    """``bot.text.shorten`` as the SQL function migration 10 calls."""
+    return None if text is None else shorten(text)
 
 
 def statements(script: str) -> list[str]:
@@ -178,6 +185,7 @@ class SqliteDatabase(Database):
             raise StorageError(
                 f"{self.path}: schema version {current} is newer than this bot knows ({latest})"
             )
+        await conn.create_function("shorten", 1, _shorten, deterministic=True)
         for version, script in MIGRATIONS:
             if version <= current:
                 continue

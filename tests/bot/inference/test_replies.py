@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from bot.inference.quotes import has_words, words
-from bot.inference.replies import SHORT_ANSWER_WORDS, infer_replies, shorten
+from bot.inference.replies import SHORT_ANSWER_WORDS, infer_replies
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
 from bot.sources.capture import parse_thread
+from bot.text import shorten
 from tests.conftest import ROOT, SEED_FILE
 
 LABELS = Path(__file__).with_name("seed_replies.json")

@@ -14,6 +14,7 @@ from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files
 from bot.storage import MIGRATIONS, Storage, StorageError
 from bot.storage.sqlite import statements
+from bot.text import shorten
 from tests.conftest import SEEDS
 
 
@@ -159,6 +160,19 @@ def test_statements_keep_trigger_bodies_whole() -> None:
         statements("CREATE TABLE b (x")
 
 
+def with_snippets(conn: sqlite3.Connection) -> None:
+    """``temp.edges_with_snippets``: the attached ``new`` database's edges with every
+    snippet written out, as versions before 9 kept them."""
+    conn.create_function("shorten", 1, lambda text: None if text is None else shorten(text))
+    conn.execute(
+        "CREATE TEMP VIEW edges_with_snippets AS SELECT e.thread_id, e.src_seq, e.dst_seq, "
+        "e.via, coalesce(e.snippet, shorten((SELECT pt.text FROM new.comments sc "
+        "JOIN new.paragraph_texts pt ON pt.comment_id = sc.id WHERE sc.thread_id = e.thread_id "
+        "AND sc.seq = e.src_seq AND pt.quote_seq = e.dst_seq ORDER BY pt.idx LIMIT 1))) "
+        "AS snippet, e.confidence FROM new.edges e"
+    )
+
+
 def as_version_4(new: Path, old: Path) -> None:
     """Copy every row of a current database into one made by schema 4, the search index
     with its own copy of the text as version 4 wrote it."""
@@ -177,9 +191,10 @@ def as_version_4(new: Path, old: Path) -> None:
             "INSERT INTO main.paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
             "SELECT comment_id, idx, text, quote_seq, quote_idx FROM new.paragraph_texts"
         )
+        with_snippets(old_db)
         old_db.execute(  # schema 4 knew neither confidences nor implicit answers
             "INSERT INTO main.edges SELECT thread_id, src_seq, dst_seq, via, snippet "
-            "FROM new.edges WHERE via != 'implicit'"
+            "FROM temp.edges_with_snippets WHERE via != 'implicit'"
         )
         old_db.execute(
             "INSERT INTO main.comment_fts (rowid, text, scope) "
@@ -258,12 +273,14 @@ def as_version_8(new: Path, old: Path) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("ATTACH DATABASE ? AS new", (str(new),))
-        for table in ("threads", "authors", "comments", "edges", "summaries"):
+        for table in ("threads", "authors", "comments", "summaries"):
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
         conn.execute(
             "INSERT INTO main.paragraphs (comment_id, idx, text, quote_seq, quote_idx) "
             "SELECT comment_id, idx, text, quote_seq, quote_idx FROM new.paragraph_texts"
         )
+        with_snippets(conn)
+        conn.execute("INSERT INTO main.edges SELECT * FROM temp.edges_with_snippets")
         conn.execute("INSERT INTO main.comment_fts (comment_fts) VALUES ('rebuild')")
         conn.commit()
     finally:
@@ -287,22 +304,22 @@ async def everything(db: Storage) -> list[object]:
     return out
 
 
-async def test_migration_9_stores_quotes_as_references_and_keeps_every_answer(
+async def test_migrations_9_and_10_store_quotes_as_references_and_keep_every_answer(
     tmp_path: Path,
 ) -> None:
     made = generate_thread(400, seed=7)
-    async with Storage(tmp_path / "v9.db") as current:
+    async with Storage(tmp_path / "current.db") as current:
         assert (await ingest_files(current, [SEEDS])).ok
         parsed = parse_thread(made.text, made.source)
         await current.ingest(parsed, infer_replies(parsed))
         expected = await everything(current)
-        as_version_8(current.path, tmp_path / "v8.db")
-    before = (tmp_path / "v8.db").stat().st_size
-    async with Storage(tmp_path / "v8.db") as upgraded:
-        assert await upgraded.schema_version() == MIGRATIONS[-1][0] >= 9
+        as_version_8(current.path, tmp_path / "old.db")
+    before = (tmp_path / "old.db").stat().st_size
+    async with Storage(tmp_path / "old.db") as upgraded:
+        assert await upgraded.schema_version() == MIGRATIONS[-1][0] >= 10
         assert await upgraded.integrity_check() == "ok"
         assert await everything(upgraded) == expected
-    assert (tmp_path / "v8.db").stat().st_size < before
+    assert (tmp_path / "old.db").stat().st_size < before
 
     def paragraphs(path: Path) -> list[tuple[object, ...]]:
         conn = sqlite3.connect(path)
@@ -311,9 +328,20 @@ async def test_migration_9_stores_quotes_as_references_and_keeps_every_answer(
         finally:
             conn.close()
 
-    converted = paragraphs(tmp_path / "v8.db")
+    converted = paragraphs(tmp_path / "old.db")
     # the migration stores each paragraph as ingest stores it today
-    assert converted == paragraphs(tmp_path / "v9.db")
+    assert converted == paragraphs(tmp_path / "current.db")
     references = [p for p in converted if p[2] is None]
     copies = [p for p in converted if p[2] is not None and p[3] is not None]
     assert len(references) > 100 and copies, "both kinds of quote are in the test data"
+
+    def edges(path: Path) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT * FROM edges ORDER BY 1, 2, 3, 4").fetchall()
+        finally:
+            conn.close()
+
+    rebuilt = edges(tmp_path / "old.db")
+    assert rebuilt == edges(tmp_path / "current.db")
+    assert sum(e[4] is None for e in rebuilt) > 100, "snippets are made again on read"
