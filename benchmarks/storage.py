@@ -5,11 +5,8 @@ Builds one database from seeded synthetic threads (mixed sizes, through the real
 bytes per stored comment as written (every ingest committed and checkpointed, nothing
 vacuumed: what a running bot's file looks like) and compacted (after ``VACUUM``),
 with each table's and index's share from SQLite's ``dbstat`` table. The issue 17.5
-target is the as-written figure.
-
-``--schema N`` stops the migrations at version N before ingesting (the file then holds
-what a bot of that schema writes), and ``--upgrade`` opens it with today's migrations
-afterwards: before/after on the same threads in one run.
+target is the as-written figure. The threads are the same in every run (seeded), so
+runs of two versions of the code compare.
 """
 
 from __future__ import annotations
@@ -23,14 +20,13 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from unittest import mock
 
 from benchmarks.corpus import STORAGE_TARGET, thread_sizes
 from benchmarks.synthetic import generate_thread
 from bot.inference.replies import infer_replies
 from bot.models import ReplyStructure, Thread
 from bot.sources.capture import parse_thread
-from bot.storage import MIGRATIONS, Storage
+from bot.storage import Storage
 
 SEED = 3_000_000
 THREAD_COMMENTS = (50, 4_000)
@@ -59,26 +55,10 @@ async def _store(db: Path, threads: list[tuple[Thread, ReplyStructure]]) -> None
             await storage.ingest(parsed, replies)
 
 
-def build(db: Path, threads: list[tuple[Thread, ReplyStructure]], schema: int | None) -> None:
-    """Ingest ``threads`` into a new file at ``db`` with the schema of version ``schema``
-    (today's when ``None``), then fold the write-ahead log into the file."""
-    if schema is None:
-        asyncio.run(_store(db, threads))
-    else:
-        older = tuple(m for m in MIGRATIONS if m[0] <= schema)
-        with mock.patch("bot.storage.sqlite.MIGRATIONS", older):
-            asyncio.run(_store(db, threads))
-    checkpoint(db)
-
-
-async def _open(db: Path) -> None:
-    async with Storage(db):
-        pass
-
-
-def upgrade(db: Path) -> None:
-    """Open ``db`` with today's migrations (converting it in place), then checkpoint."""
-    asyncio.run(_open(db))
+def build(db: Path, threads: list[tuple[Thread, ReplyStructure]]) -> None:
+    """Ingest ``threads`` into a new file at ``db``, then fold the write-ahead log into
+    the file."""
+    asyncio.run(_store(db, threads))
     checkpoint(db)
 
 
@@ -141,8 +121,6 @@ def _show(label: str, figures: dict[str, object]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.storage", description=__doc__)
     parser.add_argument("--comments", type=int, default=30_000)
-    parser.add_argument("--schema", type=int, help="build with migrations up to this version")
-    parser.add_argument("--upgrade", action="store_true", help="then open with today's schema")
     parser.add_argument("--keep", type=Path, help="keep the database at this path")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
@@ -151,11 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         db = args.keep or Path(tmp) / "storage.db"
         if db.exists():
             db.unlink()
-        build(db, threads, args.schema)
+        build(db, threads)
         results = {"as_written": measure(db), "compacted": compacted(db)}
-        if args.upgrade:
-            upgrade(db)
-            results["upgraded"] = measure(db)
     for label, figures in results.items():
         _show(label, figures)
     written = results["as_written"]["bytes_per_comment"]
