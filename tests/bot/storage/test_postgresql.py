@@ -8,6 +8,8 @@ import asyncio
 import asyncpg
 import pytest
 
+from benchmarks.synthetic import generate_thread
+from bot.inference.replies import infer_replies
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_thread
 from bot.storage import MIGRATIONS, Storage, StorageError
@@ -74,3 +76,34 @@ async def test_processes_starting_together_migrate_once_and_ingest_once(
         assert found is not None and found.comment_count == 31
     finally:
         await asyncio.gather(first.close(), second.close())
+
+
+async def test_migration_9_stores_existing_quoted_paragraphs_as_references(
+    postgres_url: str,
+) -> None:
+    """Migration 9's UPDATE, run over paragraphs as version 8 stored them (every quoted
+    paragraph's words written out), stores exactly what ingest stores today."""
+    made = generate_thread(300, seed=8)
+    parsed = parse_thread(made.text, made.source)
+    async with Storage(postgres_url) as db:
+        await db.ingest(parsed, infer_replies(parsed))
+        (thread,) = await db.threads.all()
+        expected = await db.comments.all(thread.id)
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        order = "SELECT * FROM paragraphs ORDER BY comment_id, idx"
+        ingested = [tuple(r) for r in await conn.fetch(order)]
+        assert sum(r[2] is None for r in ingested) > 50, "the thread has copied quotes"
+        await conn.execute(
+            "UPDATE paragraphs p SET text = t.text, quote_at = NULL, quote_len = NULL "
+            "FROM paragraph_texts t WHERE t.comment_id = p.comment_id AND t.idx = p.idx "
+            "AND p.text IS NULL"
+        )
+        assert await conn.fetchval("SELECT count(*) FROM paragraphs WHERE text IS NULL") == 0
+        (update,) = [s for s in dict(PG_MIGRATIONS)[9].split(";") if s.strip().startswith("UPDATE")]
+        await conn.execute(update)
+        assert [tuple(r) for r in await conn.fetch(order)] == ingested
+    finally:
+        await conn.close()
+    async with Storage(postgres_url) as db:
+        assert await db.comments.all(thread.id) == expected
