@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import discord
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -22,6 +23,7 @@ from rich.text import Text
 
 from bot.errors import NotFound
 from bot.export import thread_to_json, thread_to_markdown
+from bot.inference.outside import article_body
 from bot.models import ARTICLE, OUTSIDE, ParseError, StoredEdge, StoredThread, replying_to
 from bot.settings import Settings, SettingsError, load_settings
 from bot.sources.loading import (
@@ -340,13 +342,18 @@ async def cmd_show(storage: Storage, thread: StoredThread, page: int) -> int:
     if not 1 <= page <= pages:
         raise CliError(f"--page must be between 1 and {pages}")
     if page == 1:
-        article = [f"[italic]{escape(thread.lede)}[/]", ""] if thread.lede else []
-        article += [escape(p) for p in thread.body]
+        blocks: list[RenderableType] = [Text(thread.lede, style="italic")] if thread.lede else []
+        for text, quoted in article_body(thread.lede, thread.body, thread.quoted):
+            # What the article quotes (a news story, a speaker) is set off, as on Discord.
+            blocks.append(Padding(Text(text, style="dim"), (0, 0, 0, 4)) if quoted else Text(text))
         if thread.tags:
-            article += ["", "[dim]Filed under: " + escape(", ".join(thread.tags)) + "[/]"]
+            blocks.append(Text("Filed under: " + ", ".join(thread.tags), style="dim"))
+        spaced: list[RenderableType] = []
+        for block in blocks:
+            spaced += [Text(""), block] if spaced else [block]
         subtitle = f"by {escape(thread.author)}" if thread.author else None
         console.print(
-            Panel("\n\n".join(article), title=f"[bold]{escape(thread.title)}", subtitle=subtitle)
+            Panel(Group(*spaced), title=f"[bold]{escape(thread.title)}", subtitle=subtitle)
         )
     comments = await storage.comments.page(
         thread.id, start=(page - 1) * PAGE_SIZE + 1, limit=PAGE_SIZE

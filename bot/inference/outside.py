@@ -145,3 +145,21 @@ def article_outside(lede: str, body: Sequence[str]) -> frozenset[int]:
         if paragraph != ELISION and attributed_quotation(paragraph):
             quoted.add(i)
     return frozenset(index[i] for i in quoted if i in index)
+
+
+def article_body(
+    lede: str, body: Sequence[str], marked: Collection[int] = ()
+) -> list[tuple[str, bool]]:
+    """The body's paragraphs, each with whether it is quoted: by these rules or by the
+    source's own ``marked`` indices (numbered as :func:`article_outside` numbers them).
+    An elision is never quoted. What every view of an article (Discord, terminal) shows."""
+    quoted = article_outside(lede, body) | set(marked)
+    index = 1 if lede else 0
+    out: list[tuple[str, bool]] = []
+    for paragraph in body:
+        if paragraph.strip() == ELISION:
+            out.append((paragraph, False))
+            continue
+        out.append((paragraph, index in quoted))
+        index += 1
+    return out

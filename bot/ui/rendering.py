@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.inference.outside import article_outside
+from bot.inference.outside import article_body
 from bot.models import (
     ARTICLE,
     ELISION,
@@ -104,17 +104,14 @@ def article_text(thread: StoredThread) -> str:
     lede = " ".join(thread.lede.split())
     if lede:
         blocks.append(f"*{safe(lede)}*")
-    quoted = article_outside(thread.lede, thread.body) | set(thread.quoted)
-    index = 1 if thread.lede else 0
-    for paragraph in thread.body:
+    for paragraph, quoted in article_body(thread.lede, thread.body, thread.quoted):
         if paragraph.strip() == ELISION:
             blocks.append(ELISION)
             continue
         text = safe(paragraph.strip())
-        if index in quoted:
+        if quoted:
             text = "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
         blocks.append(text)
-        index += 1
     return "\n\n".join(b for b in blocks if b)
 
 
