@@ -122,6 +122,12 @@ class Database(ABC):
     def name(self) -> str:
         """What the database is, for messages (a path, or a URL without its password)."""
 
+    @property
+    @abstractmethod
+    def target(self) -> str | None:
+        """What another process opens to read this database (a file path, a URL with its
+        password), or ``None`` when no other process can (an in-memory database)."""
+
     @abstractmethod
     async def open(self) -> None:
         """Connect and bring the schema up to date (refusing a newer one)."""

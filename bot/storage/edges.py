@@ -7,7 +7,7 @@ from bot.storage.database import Row
 from bot.storage.repository import Repository
 from bot.text import shorten
 
-_COLUMNS = (
+EDGE_COLUMNS = (
     "SELECT e.src_seq, sa.name, e.dst_seq, coalesce(da.name, t.author), e.via, e.snippet, "
     "e.confidence, CASE WHEN e.snippet IS NULL THEN (SELECT pt.text FROM paragraph_texts pt "
     "WHERE pt.comment_id = sc.id AND pt.quote_seq = e.dst_seq ORDER BY pt.idx LIMIT 1) END "
@@ -19,8 +19,10 @@ _COLUMNS = (
 )
 
 
-def _edge(row: Row) -> StoredEdge:
-    """A quote edge's snippet is kept only when it is not :func:`~bot.text.shorten` of the
+def edge_from_row(row: Row) -> StoredEdge:
+    """A ``StoredEdge`` from a row of :data:`EDGE_COLUMNS`.
+
+    A quote edge's snippet is kept only when it is not :func:`~bot.text.shorten` of the
     first paragraph quoting the target (migration 10): else it is made again here."""
     via: Via = row[4]
     snippet = str(row[5]) if row[5] is not None else shorten(str(row[7] or ""))
@@ -33,9 +35,9 @@ class EdgeRepository(Repository):
     async def all(self, thread_id: int) -> list[StoredEdge]:
         """Every reply edge of a thread, by replying comment."""
         rows = await self._db.read.all(
-            _COLUMNS + "WHERE e.thread_id = ? ORDER BY e.src_seq, e.dst_seq", (thread_id,)
+            EDGE_COLUMNS + "WHERE e.thread_id = ? ORDER BY e.src_seq, e.dst_seq", (thread_id,)
         )
-        return [_edge(r) for r in rows]
+        return [edge_from_row(r) for r in rows]
 
     async def of_comment(
         self, thread_id: int, seq: int
@@ -43,11 +45,11 @@ class EdgeRepository(Repository):
         """``(what comment seq replies to, what replies to it)``, in one statement so that
         both halves come from the same version of the thread."""
         rows = await self._db.read.all(
-            _COLUMNS + "WHERE e.thread_id = ? AND (e.src_seq = ? OR e.dst_seq = ?) "
+            EDGE_COLUMNS + "WHERE e.thread_id = ? AND (e.src_seq = ? OR e.dst_seq = ?) "
             "ORDER BY e.src_seq, e.dst_seq",
             (thread_id, seq, seq),
         )
-        edges = [_edge(r) for r in rows]
+        edges = [edge_from_row(r) for r in rows]
         return [e for e in edges if e.source == seq], [e for e in edges if e.target == seq]
 
     async def pair_counts(self, thread_id: int) -> list[PairCount]:

@@ -122,6 +122,10 @@ class PostgresDatabase(Database):
     def name(self) -> str:
         return redact(self.url)
 
+    @property
+    def target(self) -> str:
+        return self.url
+
     async def open(self) -> None:
         try:
             self._pool = await asyncpg.create_pool(

@@ -123,6 +123,10 @@ class SqliteDatabase(Database):
     def name(self) -> str:
         return str(self.path)
 
+    @property
+    def target(self) -> str | None:
+        return None if str(self.path) == ":memory:" else str(self.path.absolute())
+
     async def open(self) -> None:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,13 @@ class Storage:
         return self.database.path
 
     @property
+    def target(self) -> str | None:
+        """Where another process can open this database (:mod:`bot.storage.snapshot`): the
+        SQLite file or the PostgreSQL URL, password included (never show it); ``None`` for
+        an in-memory SQLite database, which no other process can see."""
+        return self.database.target
+
+    @property
     def backend(self) -> Backend:
         return self.database.backend
 

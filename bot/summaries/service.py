@@ -25,7 +25,7 @@ from bot.models import StoredComment, StoredThread
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.summaries.llm import ChatClient, LLMError, Message
-from bot.summaries.offload import pack, summary_json
+from bot.summaries.offload import pack, stored_summary_json, summary_json
 from bot.summaries.prompts import PROMPT_VERSION, author_prompt, thread_prompt
 from bot.summaries.results import SUMMARY_VERSION, AuthorSummary, ThreadSummary, from_json
 from bot.summaries.verify import check_answer
@@ -111,11 +111,19 @@ async def _cached(
 
 
 async def _compute(storage: Storage, thread: StoredThread, name: str | None) -> str:
-    """The summary's JSON, computed in a worker process (see :mod:`bot.summaries.offload`)."""
-    packed = pack(await storage.comments.all(thread.id), await storage.edges.all(thread.id))
+    """The summary's JSON, computed in a worker process that reads the thread itself (see
+    :mod:`bot.summaries.offload`)."""
+    target = storage.target
+    work: Callable[[StoredThread, Any, str | None], str]
+    source: Any
+    if target is not None:
+        work, source = stored_summary_json, target
+    else:
+        work = summary_json
+        source = pack(await storage.comments.all(thread.id), await storage.edges.all(thread.id))
     try:
         return await run_in_worker(
-            summary_json, thread, packed, name, limits=SUMMARY_LIMITS, key=("summary", thread.id)
+            work, thread, source, name, limits=SUMMARY_LIMITS, key=("summary", thread.id)
         )
     except WorkerTimeout:
         raise Busy("This summary took too long to compute; try again in a minute.") from None
