@@ -28,7 +28,7 @@ _HEADS = (
 )
 _PARAGRAPHS = (
     "SELECT p.comment_id, p.text, p.quote_seq, p.quote_idx FROM paragraph_texts p "
-    "JOIN comments c ON c.id = p.comment_id WHERE c.thread_id = ? ORDER BY p.comment_id, p.idx"
+    "JOIN comments c ON c.id = p.comment_id WHERE c.thread_id = ? ORDER BY c.seq, p.idx"
 )
 _EDGES = EDGE_COLUMNS + "WHERE e.thread_id = ? ORDER BY e.src_seq, e.dst_seq"
 
