@@ -34,6 +34,7 @@ from bot.workers import Limits, WorkerError, WorkerTimeout, run_in_worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+S = TypeVar("S", AuthorSummary, ThreadSummary)
 
 THREAD_SUBJECT = "thread"
 OFFLINE_ENGINE = f"offline/{SUMMARY_VERSION}"
@@ -132,35 +133,30 @@ async def _compute(storage: Storage, thread: StoredThread, name: str | None) -> 
         raise Busy("This summary could not be computed right now; try again later.") from None
 
 
-async def offline_author(storage: Storage, thread: StoredThread, name: str) -> AuthorSummary:
-    subject = author_subject(name)
-    found: AuthorSummary | None = await _cached(storage, thread, subject, AuthorSummary)
+async def _offline(storage: Storage, thread: StoredThread, name: str | None, kind: type[S]) -> S:
+    """The cached summary of ``name`` (the thread's for ``None``), else computed once however
+    many people ask at the same time, and stored for this version of the thread."""
+    subject = THREAD_SUBJECT if name is None else author_subject(name)
+    found: S | None = await _cached(storage, thread, subject, kind)
     if found is not None:
         return found
 
-    async def compute() -> AuthorSummary:
+    async def compute() -> S:
         payload = await _compute(storage, thread, name)
         await storage.summaries.put(
             thread.id, subject, OFFLINE_ENGINE, thread.content_hash, payload
         )
-        return from_json(AuthorSummary, payload)
+        return from_json(kind, payload)
 
     return await _once((thread.id, subject, OFFLINE_ENGINE, thread.content_hash), compute)
 
 
+async def offline_author(storage: Storage, thread: StoredThread, name: str) -> AuthorSummary:
+    return await _offline(storage, thread, name, AuthorSummary)
+
+
 async def offline_thread(storage: Storage, thread: StoredThread) -> ThreadSummary:
-    found: ThreadSummary | None = await _cached(storage, thread, THREAD_SUBJECT, ThreadSummary)
-    if found is not None:
-        return found
-
-    async def compute() -> ThreadSummary:
-        payload = await _compute(storage, thread, None)
-        await storage.summaries.put(
-            thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash, payload
-        )
-        return from_json(ThreadSummary, payload)
-
-    return await _once((thread.id, THREAD_SUBJECT, OFFLINE_ENGINE, thread.content_hash), compute)
+    return await _offline(storage, thread, None, ThreadSummary)
 
 
 async def is_cached(
