@@ -35,6 +35,7 @@ from benchmarks.common import Figure, Sizes, console, verdict
 from bot.inference.replies import infer_replies
 from bot.sources.capture import parse_thread
 from bot.storage import MIGRATIONS, Storage
+from bot.storage.sqlite import MIGRATION_FUNCTIONS
 
 TARGET = 0.5
 
@@ -78,6 +79,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    for name, (arity, function) in MIGRATION_FUNCTIONS.items():
+        conn.create_function(name, arity, function, deterministic=True)
     for version, script in MIGRATIONS:
         conn.executescript(script)
         conn.execute(f"PRAGMA user_version = {version}")

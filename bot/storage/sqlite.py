@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,11 @@ to the disk."""
 def _shorten(text: str | None) -> str | None:
     """``bot.text.shorten`` as the SQL function migration 10 calls."""
     return None if text is None else shorten(text)
+
+
+MIGRATION_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {"shorten": (1, _shorten)}
+"""Python functions the migrations call (name → arity, function): whatever runs the
+migrations on a connection registers them first."""
 
 
 def statements(script: str) -> list[str]:
@@ -189,7 +194,8 @@ class SqliteDatabase(Database):
             raise StorageError(
                 f"{self.path}: schema version {current} is newer than this bot knows ({latest})"
             )
-        await conn.create_function("shorten", 1, _shorten, deterministic=True)
+        for name, (arity, function) in MIGRATION_FUNCTIONS.items():
+            await conn.create_function(name, arity, function, deterministic=True)
         for version, script in MIGRATIONS:
             if version <= current:
                 continue

@@ -66,3 +66,21 @@ def test_a_scaled_loop_runs_timers_on_its_own_faster_clock() -> None:
     assert loop_seconds >= 60.0
     assert 59.0 < window_wait <= 60.0
     assert time.monotonic() - real < 30.0  # not a minute: the loop's clock ran faster
+
+
+def test_the_bare_ingest_baseline_builds_the_real_schema() -> None:
+    """The baseline runs the real migrations on a plain connection: every SQL function a
+    migration calls must be registered there too (migration 10 calls ``shorten``)."""
+    import sqlite3
+
+    from benchmarks.ingest import create_schema
+    from bot.storage import MIGRATIONS
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        create_schema(conn)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == MIGRATIONS[-1][0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"threads", "comments", "paragraphs", "edges"} <= tables
+    finally:
+        conn.close()
