@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
 
@@ -175,26 +175,8 @@ def parse_wxr(text: str, source: str) -> list[Thread]:
         )
     if notes:
         first = threads[0]
-        threads[0] = _with_warnings(first, (*notes, *first.warnings))
+        threads[0] = replace(first, warnings=(*notes, *first.warnings))
     return threads
-
-
-def _with_warnings(thread: Thread, warnings: tuple[ParseWarning, ...]) -> Thread:
-    return Thread(
-        source=thread.source,
-        title=thread.title,
-        lede=thread.lede,
-        body=thread.body,
-        tags=thread.tags,
-        author=thread.author,
-        author_bio=thread.author_bio,
-        comments=thread.comments,
-        url=thread.url,
-        published=thread.published,
-        quoted=thread.quoted,
-        warnings=warnings,
-        content_hash=thread.content_hash,
-    )
 
 
 def _author_names(channel: Element) -> dict[str, str]:
