@@ -13,77 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.storage.database import Reader, SearchRow, Transaction
+from bot.storage.database import COLUMNS, Reader, SearchRow, Transaction
 from bot.storage.store import Storage
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "threads": (
-        "id",
-        "guild_id",
-        "source",
-        "slug",
-        "content_hash",
-        "title",
-        "lede",
-        "body",
-        "tags",
-        "author",
-        "author_bio",
-        "url",
-        "published",
-        "comment_count",
-        "ingested_at",
-        "inference_version",
-        "quoted",
-    ),
-    "authors": (
-        "id",
-        "thread_id",
-        "name",
-        "folded",
-        "comment_count",
-        "word_count",
-        "first_seq",
-        "last_seq",
-    ),
-    "comments": ("id", "thread_id", "seq", "number", "author_id", "posted", "line"),
-    "paragraphs": (
-        "comment_id",
-        "idx",
-        "text",
-        "quote_seq",
-        "quote_idx",
-        "quote_at",
-        "quote_len",
-    ),
-    "edges": ("thread_id", "src_seq", "dst_seq", "via", "snippet", "confidence"),
-    "summaries": ("thread_id", "subject", "engine", "content_hash", "payload", "created_at"),
-    "guild_settings": ("guild_id", "settings", "left_at"),
-    "meta": ("key", "value"),
-    "replays": (
-        "id",
-        "guild_id",
-        "channel_id",
-        "target_id",
-        "thread_id",
-        "first_seq",
-        "last_seq",
-        "next_seq",
-        "next_part",
-        "speed",
-        "mode",
-        "status",
-        "posted",
-        "started_by",
-        "started_at",
-        "updated_at",
-        "error",
-        "owner",
-        "lease_until",
-    ),
-}
-"""Every table that holds data, parents first, with the columns copied (``leases`` only
-says who runs a job right now: nothing to keep)."""
 
 _PER_THREAD = {
     "authors": "thread_id = ? ORDER BY id",

@@ -19,7 +19,15 @@ from bot.models import (
     ReplyStructure,
     Thread,
 )
-from bot.storage.database import SHIPPED, Database, Row, SearchRow, Transaction, now
+from bot.storage.database import (
+    COLUMNS,
+    SHIPPED,
+    Database,
+    Row,
+    SearchRow,
+    Transaction,
+    now,
+)
 from bot.text import fold, shorten, slugify, word_count
 
 
@@ -220,30 +228,9 @@ async def _insert_comments(
                 else (comment_id, idx, None, ref.seq, ref.paragraph, at, len(text))
             )
         search_rows.append(SearchRow(comment_id, thread_id, author_id, "\n\n".join(own)))
-    await tx.insert_many(
-        "authors",
-        (
-            "id",
-            "thread_id",
-            "name",
-            "folded",
-            "comment_count",
-            "word_count",
-            "first_seq",
-            "last_seq",
-        ),
-        [tuple(r) for r in author_rows.values()],
-    )
-    await tx.insert_many(
-        "comments",
-        ("id", "thread_id", "seq", "number", "author_id", "posted", "line"),
-        comment_rows,
-    )
-    await tx.insert_many(
-        "paragraphs",
-        ("comment_id", "idx", "text", "quote_seq", "quote_idx", "quote_at", "quote_len"),
-        paragraph_rows,
-    )
+    await tx.insert_many("authors", COLUMNS["authors"], [tuple(r) for r in author_rows.values()])
+    await tx.insert_many("comments", COLUMNS["comments"], comment_rows)
+    await tx.insert_many("paragraphs", COLUMNS["paragraphs"], paragraph_rows)
     unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
     first_quoting: dict[tuple[int, int], str] = {}
     for (seq, idx), ref in sorted(quotes.items()):
@@ -251,7 +238,7 @@ async def _insert_comments(
             first_quoting.setdefault((seq, ref.seq), by_seq[seq].paragraphs[idx])
     await tx.insert_many(
         "edges",
-        ("thread_id", "src_seq", "dst_seq", "via", "snippet", "confidence"),
+        COLUMNS["edges"],
         [
             (thread_id, e.source, e.target, e.via, _snippet(e, first_quoting), e.confidence)
             for e in unique_edges.values()

@@ -13,7 +13,7 @@ from bot import cli
 from bot.sources.capture import parse_thread
 from bot.sources.loading import ingest_files, ingest_thread
 from bot.storage import Storage
-from bot.storage.copy import COLUMNS
+from bot.storage.database import COLUMNS
 from tests.backends import snapshot
 from tests.conftest import SEEDS
 
