@@ -1,7 +1,9 @@
 """How much of what a careful reader took from the seed thread the summaries carry.
 
-The points (``reader_points.json``) were written by someone who read the thread and not the
-summariser. Each summary has a length budget (the summariser's own, a share of what the
+The points were written by three readers, each on their own, who read the thread and not
+the summariser (``reader_points.json``, ``reader_points_b.json``, ``reader_points_c.json``);
+they are pooled, so a summary is measured against what any of them took from a person.
+Each summary has a length budget (the summariser's own, a share of what the
 person wrote); the baselines get the same budget, filled with the same person's sentences
 picked without thought: the longest first, the first ones first, or at random (mean of 20
 seeds). The summariser must carry the points (targets from issue 14) and beat every
@@ -37,8 +39,9 @@ MARGIN = 0.05
 """Mean coverage over the people must beat each baseline's mean by at least this."""
 BIG_MARGIN = 0.25
 """...and by this for people who wrote several times their budget (where choosing matters)."""
-HELDOUT_PERSON_MEAN = 0.6
-HELDOUT_THREAD = 0.45
+HELDOUT_PERSON_MEAN = 0.75
+HELDOUT_THREAD = 0.55
+DEV_SETS = ("reader_points.json", "reader_points_b.json", "reader_points_c.json")
 
 Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
 
@@ -77,8 +80,19 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
+def pooled(names: tuple[str, ...]) -> dict[str, Any]:
+    """Every reader's points together: the thread's, and each person's."""
+    out: dict[str, Any] = {"thread": [], "people": {}}
+    for name in names:
+        data = load(name)
+        out["thread"] += data["thread"]
+        for person, points in data["people"].items():
+            out["people"].setdefault(person, []).extend(points)
+    return out
+
+
 async def test_reader_points(seed: Seed) -> None:
-    found = measure(seed, load("reader_points.json"))
+    found = measure(seed, pooled(DEV_SETS))
     people = found["people"]
     ours = mean([p["ours"] for p in people.values()])
     assert ours >= PERSON_MEAN, people
@@ -101,7 +115,7 @@ async def test_heldout_reader_points(seed: Seed) -> None:
 
 
 def test_points_are_well_formed() -> None:
-    for name in ("reader_points.json", "reader_points_heldout.json"):
+    for name in (*DEV_SETS, "reader_points_heldout.json"):
         data = load(name)
         points = [*data["thread"], *(p for ps in data["people"].values() for p in ps)]
         for p in points:
