@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.inference.outside import article_outside
 from bot.models import ARTICLE, StoredComment, StoredEdge, StoredThread
@@ -61,7 +62,14 @@ from bot.summaries.sentences import (
     paragraph_sentences,
     split_sentences,
 )
-from bot.summaries.stances import depends_on_context, leaning, opening, overall
+from bot.summaries.stances import (
+    asks,
+    depends_on_context,
+    leaning,
+    opening,
+    overall,
+    states_a_view,
+)
 from bot.summaries.statistics import echo_counts, thread_idf
 from bot.text import snippet, word_count
 
@@ -78,6 +86,8 @@ THREAD_BUDGET_MAX = 3600
 CLAIM_BUDGET = 480
 """Characters for the article's claim (the lede is shown besides)."""
 STANCE_MAX = 280
+VIEW_FACTOR = 1.5
+"""Preference, for the stance line, for a sentence that says where its writer stands."""
 """Characters of a stance sentence at most: a stance is read at a glance."""
 CITE_SHARE = 0.25
 """Share of a person's budget that passages they quoted from outside may take."""
@@ -175,10 +185,10 @@ def _stance(
     leanings: Mapping[tuple[str, str], list[str]],
 ) -> Stance:
     standalone = [
-        c
+        replace(c, factor=c.factor * VIEW_FACTOR) if states_a_view(c.sentence.text) else c
         for c in pool
         if not depends_on_context(c.sentence.text)
-        and "?" not in c.sentence.text
+        and not asks(c.sentence.text)
         and len(c.sentence.text) <= STANCE_MAX
     ]
     pick = best(standalone or pool, weights)
@@ -268,11 +278,12 @@ def summarise_author(
     cites = _cites(mine, round(CITE_SHARE * budget))
     left = budget - sum(len(c.text) + LINE_COST for c in cites)
     covered: frozenset[str] = frozenset()
+    rest = list(pool)
     if stance.sentence is not None:
         left -= len(stance.sentence.text) + LINE_COST
         chosen = [c for c in pool if c.sentence == stance.sentence]
         covered = chosen[0].words if chosen else frozenset()
-    rest = [c for c in pool if c.sentence != stance.sentence]
+        rest = [c for c in pool if c.sentence != stance.sentence]
     used = {stance.sentence.seq} if stance.sentence else set()
     targets = reply_targets(edges)
     points: list[Point] = []
@@ -310,21 +321,20 @@ def _fit_with_context(
     targets: Mapping[int, int],
     thread: StoredThread,
 ) -> list[Point]:
-    """Points within ``budget``, a dependent sentence paying for its context line too."""
-    picked = select(pool, weights, budget, covered=covered, used_seqs=used)
-    while True:
-        points = []
-        total = 0
-        for s in in_thread_order(picked):
-            context = ""
-            comment = by_seq.get(s.seq)
-            if comment is not None and depends_on_context(s.text):
-                context = _context(s, comment, by_seq, targets, thread.author)
-            points.append(Point(s, context))
-            total += len(s.text) + LINE_COST + (len(context) + 1 if context else 0)
-        if total <= budget or not picked:
-            return points
-        picked = picked[:-1]  # the last pick is the least valuable: drop it until all fit
+    """Points within ``budget``. A dependent sentence is shown with its context line, so it
+    is chosen at the price of both: a choice made on the sentence alone would overflow and
+    lose whatever was picked last."""
+    contexts: dict[KeySentence, str] = {}
+    priced = []
+    for c in pool:
+        comment = by_seq.get(c.sentence.seq)
+        context = ""
+        if comment is not None and depends_on_context(c.sentence.text):
+            context = _context(c.sentence, comment, by_seq, targets, thread.author)
+        contexts[c.sentence] = context
+        priced.append(replace(c, cost=c.cost + len(context) + 1) if context else c)
+    picked = select(priced, weights, budget, covered=covered, used_seqs=used)
+    return [Point(s, contexts[s]) for s in in_thread_order(picked)]
 
 
 def _sides(

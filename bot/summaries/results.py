@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 """Bumped whenever the output changes, so cached payloads of older versions are ignored."""
 
 

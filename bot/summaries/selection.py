@@ -38,6 +38,8 @@ NEW_COMMENT_FACTOR = 1.6
 SHORT_PENALTY = 150
 """Added to every sentence's cost when comparing value per character, so that a short
 aside ("Nature abhors a vacuum.") does not beat the sentence that makes the point."""
+DETAIL_FACTOR = 0.5
+"""Weight of a word used in only one paragraph of the thread (see :func:`word_weights`)."""
 MIN_WORDS = 3
 """Content words a sentence needs to be a candidate at all."""
 MAX_SENTENCE_CHARS = 420
@@ -53,11 +55,19 @@ class Candidate:
 
 
 def word_weights(sentences: Iterable[KeySentence], idf: Mapping[str, float]) -> dict[str, float]:
-    """Weight of each word for one speaker: ``log(1 + uses) × idf``."""
+    """Weight of each word for one speaker: ``log(1 + uses) × idf``, times
+    :data:`DETAIL_FACTOR` for a word found in one paragraph of the whole thread (the
+    rarest there is): that is a detail of one anecdote ("fanfare", "BIAP"), while what a
+    person argues about is named again, by them or by the people who answer them."""
     counts: Counter[str] = Counter()
     for s in sentences:
         counts.update(content_words(s.text))
-    return {w: math.log1p(n) * idf.get(w, 1.0) for w, n in counts.items()}
+    rarest = max(idf.values(), default=0.0)
+    weights = {}
+    for w, n in counts.items():
+        rarity = idf.get(w, 1.0)
+        weights[w] = math.log1p(n) * rarity * (DETAIL_FACTOR if rarity >= rarest else 1.0)
+    return weights
 
 
 def candidates(

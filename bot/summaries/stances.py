@@ -37,7 +37,8 @@ _OPENING_SENTENCES = 2
 
 _DEPENDENT = re.compile(
     r"^(?:that|this|those|these|they|they're|them|he|she|his|her|which|because|so|and|but|"
-    r"or|yes|yeah|no|nope|exactly|well|oh|true)\b",
+    r"or|yes|yeah|no|nope|exactly|well|oh|true|um+|uh+|hm+|ah+|heh|lol|ok|okay|sure|"
+    r"as i (?:say|said))\b",
     re.IGNORECASE,
 )
 """Openers that point back. Not "it" ("It's in our interest to stay" stands alone)."""
@@ -75,6 +76,28 @@ def overall(leanings: Sequence[str]) -> str:
     if rest and rest[0][1] == n:
         return ""
     return top
+
+
+_ASKING = re.compile(r"^(?:explain|tell me|show me|care to|name one)\b", re.IGNORECASE)
+"""Questions put as requests ("Explain to me how…"): they ask, they do not state."""
+_STANCE_CUE = re.compile(
+    r"\b(?:i think|i believe|i'd say|i would say|my guess|it seems to me|i'm (?:sure|convinced)|"
+    r"the (?:point|problem|fact|truth|reality) is|the real\b|in (?:our|their|its) (?:best )?"
+    r"interests?|(?:we|they|you) (?:should|must|need to|have to)|is essentially|are essentially)",
+    re.IGNORECASE,
+)
+"""Words with which people state where they stand, as opposed to recounting or asking."""
+
+
+def asks(sentence: str) -> bool:
+    """A question, or a request that is one."""
+    text = normalise(sentence).strip().lstrip("“\"'‘(…. ")
+    return "?" in text or bool(_ASKING.match(text))
+
+
+def states_a_view(sentence: str) -> bool:
+    """Whether a sentence says where its writer stands ("My guess is that…", "…should…")."""
+    return bool(_STANCE_CUE.search(normalise(sentence)))
 
 
 def depends_on_context(sentence: str) -> bool:
