@@ -161,10 +161,17 @@ QUOTE_SNIPPET = 80
 
 def shorten(text: str, limit: int = QUOTE_SNIPPET) -> str:
     """One line of at most ``limit`` characters, cut at a word with ``…`` if it is longer:
-    a quote edge's snippet (inference makes it; storage rebuilds it instead of keeping it)."""
-    flat = " ".join(text.split())
+    a quote edge's snippet (inference makes it; storage rebuilds it instead of keeping it).
+
+    Only the first ``limit`` characters of the flattened text matter, so a long text is
+    flattened from its first ``2 * limit`` characters (a prefix of the whole flattened);
+    the whole text only when that prefix turns out too short (runs of whitespace)."""
+    flat = " ".join(text[: 2 * limit].split())
     if len(flat) <= limit:
-        return flat
+        if len(text) > 2 * limit:
+            flat = " ".join(text.split())
+        if len(flat) <= limit:
+            return flat
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
     if flat[limit - 1] != " " and space > limit // 2:

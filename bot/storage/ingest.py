@@ -8,7 +8,9 @@ same transaction, so readers see either version whole, never a mix.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Sequence
+from itertools import count, repeat
+from typing import Any, Literal, NamedTuple
 
 from bot.models import (
     Comment,
@@ -28,7 +30,7 @@ from bot.storage.database import (
     Transaction,
     now,
 )
-from bot.text import fold, shorten, slugify, word_count
+from bot.text import fold, shorten, slugify
 
 
 async def ingest(
@@ -51,6 +53,16 @@ _SAME_CONTENT = (
 )
 """The stored thread with this content in this guild, if any, with what an
 ``unchanged`` result reports."""
+
+_SAME_CONTENT_OR_SOURCE = (
+    "SELECT id, slug, title, comment_count, inference_version, content_hash = ?2 AS same, "
+    "(SELECT count(*) FROM authors WHERE thread_id = threads.id) AS authors "
+    "FROM threads WHERE id = coalesce("
+    "(SELECT min(id) FROM threads WHERE guild_id = ?1 AND content_hash = ?2), "
+    "(SELECT id FROM threads WHERE guild_id = ?1 AND source = ?3))"
+)
+""":data:`_SAME_CONTENT`'s thread, else the one stored from the same source (``same``
+says which)."""
 
 
 def _unchanged(
@@ -96,17 +108,14 @@ async def _ingest(
     guild_id: int,
     inference_version: int,
 ) -> IngestResult:
-    same = await tx.one(_SAME_CONTENT, (guild_id, thread.content_hash))
-    result = _unchanged(same, inference_version, thread.warnings)
-    if result is not None:
-        return result
-    # Same text inferred by an older version is re-derived in place, like a changed file.
-    old = same
-    if old is None:
-        old = await tx.one(
-            "SELECT id, slug FROM threads WHERE guild_id = ? AND source = ?",
-            (guild_id, thread.source),
-        )
+    # One look-up finds both the stored thread of this content and, failing that, the one
+    # of this file: same text inferred by an older version is re-derived in place, like a
+    # changed file.
+    old = await tx.one(_SAME_CONTENT_OR_SOURCE, (guild_id, thread.content_hash, thread.source))
+    if old is not None and old["same"]:
+        result = _unchanged(old, inference_version, thread.warnings)
+        if result is not None:
+            return result
     values = (
         thread.content_hash,
         thread.title,
@@ -168,92 +177,134 @@ async def _free_slug(tx: Transaction, base: str, guild_id: int) -> str:
     return f"{base}-{n}"
 
 
-async def _insert_comments(
-    db: Database, tx: Transaction, thread_id: int, thread: Thread, replies: ReplyStructure
-) -> int:
-    # Ids are handed out here, under the serialised write: every row goes in as one batch.
-    next_author = int(await tx.scalar("SELECT coalesce(max(id), 0) FROM authors")) + 1
-    next_comment = int(await tx.scalar("SELECT coalesce(max(id), 0) FROM comments")) + 1
+_NONE = repeat(None)
+"""``None`` for ever: the empty quote columns of own paragraphs, zipped in."""
 
+
+class Rows(NamedTuple):
+    """One thread's rows for each table ingest writes, in insert order."""
+
+    authors: list[tuple[Any, ...]]
+    comments: list[tuple[Any, ...]]
+    paragraphs: list[tuple[Any, ...]]
+    edges: list[tuple[Any, ...]]
+    search: list[SearchRow]
+
+
+def build_rows(
+    thread: Thread, replies: ReplyStructure, thread_id: int, last_author: int, last_comment: int
+) -> Rows:
+    """Every row of ``thread`` with ids after ``last_author`` and ``last_comment``.
+
+    One pass over the comments. It is what storing costs beyond SQLite's own inserts, so
+    per-row work is kept small: a comment that quotes nobody (most of them) has its
+    paragraph rows zipped together in C.
+    """
     author_ids: dict[str, int] = {}
-    author_rows: dict[str, list[Any]] = {}
+    author_rows: list[list[Any]] = []
     comment_rows: list[tuple[Any, ...]] = []
     paragraph_rows: list[tuple[Any, ...]] = []
     search_rows: list[SearchRow] = []
     quotes = replies.quotes
-    by_seq = {comment.seq: comment for comment in thread.comments}
-    for comment in thread.comments:
-        own = [
-            text for idx, text in enumerate(comment.paragraphs) if (comment.seq, idx) not in quotes
-        ]
-        words = word_count(own)
-        if comment.author not in author_ids:
-            author_ids[comment.author] = next_author + len(author_ids)
-            author_rows[comment.author] = [
-                author_ids[comment.author],
-                thread_id,
-                comment.author,
-                fold(comment.author),
-                0,
-                0,
-                comment.seq,
-                comment.seq,
-            ]
-        stats = author_rows[comment.author]
-        stats[4] += 1
-        stats[5] += words
-        stats[7] = comment.seq
-        comment_id = next_comment + len(comment_rows)
-        author_id = author_ids[comment.author]
-        comment_rows.append(
-            (
-                comment_id,
-                thread_id,
-                comment.seq,
-                comment.number,
-                author_id,
-                comment.posted,
-                comment.line,
-            )
-        )
-        for idx, text in enumerate(comment.paragraphs):
-            ref = quotes.get((comment.seq, idx))
-            if ref is None:
-                paragraph_rows.append((comment_id, idx, text, None, None, None, None))
-                continue
-            at = _quoted_at(text, ref, by_seq, quotes)
-            paragraph_rows.append(
-                (comment_id, idx, text, ref.seq, ref.paragraph, None, None)
-                if at is None
-                else (comment_id, idx, None, ref.seq, ref.paragraph, at, len(text))
-            )
-        search_rows.append(SearchRow(comment_id, thread_id, author_id, "\n\n".join(own)))
-    await tx.insert_many("authors", COLUMNS["authors"], [tuple(r) for r in author_rows.values()])
-    await tx.insert_many("comments", COLUMNS["comments"], comment_rows)
-    await tx.insert_many("paragraphs", COLUMNS["paragraphs"], paragraph_rows)
-    unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
+    quoting = {seq for seq, _ in quotes}
+    by_seq = {comment.seq: comment for comment in thread.comments} if quoting else {}
     first_quoting: dict[tuple[int, int], str] = {}
-    for (seq, idx), ref in sorted(quotes.items()):
-        if seq in by_seq and 0 <= idx < len(by_seq[seq].paragraphs):
-            first_quoting.setdefault((seq, ref.seq), by_seq[seq].paragraphs[idx])
-    await tx.insert_many(
-        "edges",
-        COLUMNS["edges"],
-        [
-            (thread_id, e.source, e.target, e.via, _snippet(e, first_quoting), e.confidence)
-            for e in unique_edges.values()
-        ],
+    next_author = last_author + 1
+    comment_id = last_comment
+    for comment in thread.comments:
+        seq = comment.seq
+        comment_id += 1
+        own: Sequence[str]
+        if seq in quoting:
+            own = _quoting_rows(comment_id, comment, quotes, by_seq, paragraph_rows, first_quoting)
+        else:
+            own = comment.paragraphs
+            paragraph_rows.extend(
+                zip(repeat(comment_id, len(own)), count(), own, _NONE, _NONE, _NONE, _NONE)
+            )
+        text = "\n\n".join(own)
+        name = comment.author
+        author_id = author_ids.get(name)
+        stats: list[Any]
+        if author_id is None:
+            author_id = author_ids[name] = next_author + len(author_rows)
+            stats = [author_id, thread_id, name, fold(name), 1, len(text.split()), seq, seq]
+            author_rows.append(stats)
+        else:
+            stats = author_rows[author_id - next_author]
+            stats[4] += 1
+            stats[5] += len(text.split())  # the own paragraphs' words (a blank line is none)
+            stats[7] = seq
+        comment_rows.append(
+            (comment_id, thread_id, seq, comment.number, author_id, comment.posted, comment.line)
+        )
+        search_rows.append(SearchRow(comment_id, thread_id, author_id, text))
+    unique_edges = {(e.source, e.target, e.via): e for e in replies.edges}
+    edge_rows = [
+        (
+            thread_id,
+            e.source,
+            e.target,
+            e.via,
+            e.snippet if e.via != "quote" else _quote_snippet(e, first_quoting),
+            e.confidence,
+        )
+        for e in unique_edges.values()
+    ]
+    authors = [tuple(r) for r in author_rows]
+    return Rows(authors, comment_rows, paragraph_rows, edge_rows, search_rows)
+
+
+async def _insert_comments(
+    db: Database, tx: Transaction, thread_id: int, thread: Thread, replies: ReplyStructure
+) -> int:
+    # Ids are handed out here, under the serialised write: every row goes in as one batch.
+    last = await tx.one(
+        "SELECT (SELECT coalesce(max(id), 0) FROM authors), "
+        "(SELECT coalesce(max(id), 0) FROM comments)"
     )
-    await db.index_comments(tx, search_rows)
-    return len(author_rows)
+    assert last is not None
+    rows = build_rows(thread, replies, thread_id, int(last[0]), int(last[1]))
+    await tx.insert_many("authors", COLUMNS["authors"], rows.authors)
+    await tx.insert_many("comments", COLUMNS["comments"], rows.comments)
+    await tx.insert_many("paragraphs", COLUMNS["paragraphs"], rows.paragraphs)
+    await tx.insert_many("edges", COLUMNS["edges"], rows.edges)
+    await db.index_comments(tx, rows.search)
+    return len(rows.authors)
 
 
-def _snippet(edge: ReplyEdge, first_quoting: dict[tuple[int, int], str]) -> str | None:
+def _quoting_rows(
+    comment_id: int,
+    comment: Comment,
+    quotes: dict[tuple[int, int], QuoteRef],
+    by_seq: dict[int, Comment],
+    paragraph_rows: list[tuple[Any, ...]],
+    first_quoting: dict[tuple[int, int], str],
+) -> list[str]:
+    """Append the paragraph rows of a comment that quotes; note the first paragraph that
+    quotes each comment (for :func:`_quote_snippet`); return its own paragraphs."""
+    seq = comment.seq
+    own: list[str] = []
+    for idx, text in enumerate(comment.paragraphs):
+        ref = quotes.get((seq, idx))
+        if ref is None:
+            own.append(text)
+            paragraph_rows.append((comment_id, idx, text, None, None, None, None))
+            continue
+        first_quoting.setdefault((seq, ref.seq), text)
+        at = _quoted_at(text, ref, by_seq, quotes)
+        paragraph_rows.append(
+            (comment_id, idx, text, ref.seq, ref.paragraph, None, None)
+            if at is None
+            else (comment_id, idx, None, ref.seq, ref.paragraph, at, len(text))
+        )
+    return own
+
+
+def _quote_snippet(edge: ReplyEdge, first_quoting: dict[tuple[int, int], str]) -> str | None:
     """``None`` (rebuilt on read, migration 10) when a quote edge's snippet is
     :func:`~bot.text.shorten` of the replying comment's first paragraph quoting its
     target, as inference makes it; any other snippet is stored as it is."""
-    if edge.via != "quote":
-        return edge.snippet
     text = first_quoting.get((edge.source, edge.target))
     return None if text is not None and shorten(text) == edge.snippet else edge.snippet
 

@@ -16,6 +16,7 @@ from bot.text import (
     fold,
     neutralise_mentions,
     safe,
+    shorten,
     slugify,
     snippet,
     split_text,
@@ -211,3 +212,33 @@ def _fold_whole_text(text: str) -> str:
 @given(st.text())
 def test_fold_character_by_character_equals_folding_the_whole_text(text: str) -> None:
     assert fold(text) == _fold_whole_text(text)
+
+
+def _shorten_whole(text: str, limit: int) -> str:
+    """``shorten`` as first written: the whole text flattened before anything is cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if flat[limit - 1] != " " and space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ab,.–", min_size=1, max_size=12),
+            st.text(alphabet=" \t\n\u00a0\u2003", min_size=1, max_size=200),
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 120),
+)
+def test_shorten_flattens_only_what_it_keeps(pieces: list[str], limit: int) -> None:
+    """Flattening a prefix first (a speed-up) gives what flattening everything gives, also
+    when long runs of whitespace make the prefix too short."""
+    text = "".join(pieces)
+    assert shorten(text, limit) == _shorten_whole(text, limit)
+    assert len(shorten(text, limit)) <= limit

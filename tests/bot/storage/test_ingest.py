@@ -95,3 +95,21 @@ async def test_delete_removes_everything(seeded: Storage) -> None:
     rows = await snapshot(seeded)
     for table in ("threads", "authors", "comments", "paragraphs", "edges", "summaries", "search"):
         assert rows[table] == [], table
+
+
+async def test_stored_content_is_found_before_the_file_name(storage: Storage) -> None:
+    """Ingest looks a thread up by its content first, then by its file: the text of
+    ``a.txt`` arriving as ``b.txt`` is ``a.txt``'s thread (unchanged, or re-derived in place
+    by a newer inference), never a replacement of ``b.txt``'s."""
+    a = parse_thread("Title A\n\nLede.\n\nBody.\n", "a.txt")
+    b = parse_thread("Title B\n\nLede.\n\nBody.\n", "b.txt")
+    first = await storage.ingest(a, ReplyStructure())
+    second = await storage.ingest(b, ReplyStructure())
+    renamed = replace(a, source="b.txt")
+    same = await storage.ingest(renamed, ReplyStructure())
+    assert (same.status, same.thread_id) == ("unchanged", first.thread_id)
+    newer = await storage.ingest(renamed, ReplyStructure(), inference_version=1)
+    assert (newer.status, newer.thread_id) == ("replaced", first.thread_id)
+    changed = await storage.ingest(replace(b, content_hash="c" * 64), ReplyStructure())
+    assert (changed.status, changed.thread_id) == ("replaced", second.thread_id)
+    assert [t.title for t in await storage.threads.visible(None)] == ["Title A", "Title B"]
