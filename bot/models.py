@@ -122,9 +122,11 @@ class Thread:
         return tuple(paras)
 
 
-def content_hash(text: str) -> str:
-    """Identity of a thread version: SHA-256 of its normalised text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str | bytes) -> str:
+    """Identity of a thread version: SHA-256 of its normalised text (given as ``bytes``:
+    that text in UTF-8, for a caller that has encoded it already)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.models import MAX_NAME, Comment, ParseError, ParseWarning, Thread, content_hash
 
@@ -52,7 +53,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _MAX_AUTHOR_LINE = 80
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +61,9 @@ class _Line:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    """A comment header line such as ``  12. Name says: March 25, 2008 at 10:14 am``."""
+class Header(NamedTuple):
+    """A comment header line such as ``  12. Name says: March 25, 2008 at 10:14 am`` (a
+    named tuple: one is made per comment, and a tuple is the cheapest to make)."""
 
     number: int
     name: str
@@ -121,6 +121,8 @@ def normalise(text: str) -> str:
     """Drop a BOM and turn CRLF / CR line ends into LF; nothing else changes."""
     if text.startswith(BOM):
         text = text[1:]
+    if "\r" not in text:  # the usual case: one scan instead of two copies
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -130,21 +132,28 @@ def is_date_line(text: str) -> bool:
 
 
 def parse_thread(text: str, source: str) -> Thread:
-    """Parse one thread file's text. ``source`` names the file in errors and warnings."""
+    """Parse one thread file's text. ``source`` names the file in errors and warnings.
+
+    The comments (most of a file) are read in one pass over plain strings: the cost of
+    parsing is part of every ingest, so the per-line work is a few string operations."""
     text = normalise(text)
-    surrogate = _SURROGATE.search(text)
-    if surrogate is not None:
-        # Only a str built in Python can hold one (decoded bytes never do); it could be
-        # neither hashed nor stored, so it is refused here like any other bad input.
-        line = text.count("\n", 0, surrogate.start()) + 1
-        raise ParseError(source, line, "expected Unicode text, found a lone surrogate code point")
-    lines = [_Line(i + 1, raw.rstrip()) for i, raw in enumerate(text.split("\n"))]
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Only a str built in Python can hold a lone surrogate (decoded bytes never do); it
+        # could be neither hashed nor stored, so it is refused like any other bad input.
+        line = text.count("\n", 0, exc.start) + 1
+        raise ParseError(
+            source, line, "expected Unicode text, found a lone surrogate code point"
+        ) from None
+    lines = [raw.rstrip() for raw in text.split("\n")]
     marker = _find_comments_marker(lines)
-    head = lines if marker is None else lines[:marker]
+    end = len(lines) if marker is None else marker
+    head = [_Line(i + 1, lines[i]) for i in range(end)]
     title, lede, body, tags, author, bio, warnings = _parse_head(head, source)
     comments: tuple[Comment, ...] = ()
     if marker is not None:
-        comments, comment_warnings = _parse_comments(lines[marker + 1 :], source)
+        comments, comment_warnings = _parse_comments(lines, marker + 1, source)
         warnings = warnings + comment_warnings
     return Thread(
         source=source,
@@ -156,28 +165,27 @@ def parse_thread(text: str, source: str) -> Thread:
         author_bio=bio,
         comments=comments,
         warnings=warnings,
-        content_hash=content_hash(text),
+        content_hash=content_hash(encoded),
     )
 
 
-def _find_comments_marker(lines: list[_Line]) -> int | None:
+def _find_comments_marker(lines: list[str]) -> int | None:
     """Index of the ``Comments`` line that opens the comment section, if any.
 
     A line only counts when the next non-blank line is a comment header (or
     nothing follows), so a body paragraph that says "Comments" is left alone.
-    One pass from the end keeps it linear however many such lines there are.
+    The first line that counts is the one; looking for the next non-blank line never
+    passes the next candidate, so the scan stays linear however many there are.
     """
-    found: int | None = None
-    following: _Line | None = None
-    for i in range(len(lines) - 1, -1, -1):
-        line = lines[i]
-        if _is_comments_marker(line.text) and (
-            following is None or match_header(following.text) is not None
-        ):
-            found = i
-        if line.text.strip():
-            following = line
-    return found
+    count = len(lines)
+    for i, text in enumerate(lines):
+        if text and _is_comments_marker(text):
+            following = i + 1
+            while following < count and not lines[following]:
+                following += 1
+            if following == count or match_header(lines[following]) is not None:
+                return i
+    return None
 
 
 def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
@@ -274,18 +282,22 @@ def _parse_head(
 
 
 def _parse_comments(
-    lines: list[_Line], source: str
+    lines: list[str], start: int, source: str
 ) -> tuple[tuple[Comment, ...], tuple[ParseWarning, ...]]:
+    """The comments in ``lines[start:]`` (lines without trailing whitespace; a blank line
+    is empty), in one pass: each comment's paragraphs are gathered as its lines come."""
     comments: list[Comment] = []
     warnings: list[ParseWarning] = []
     header: Header | None = None
     header_line = 0
-    body: list[_Line] = []
+    paras: list[str] = []
+    para: list[str] = []
 
     def flush() -> None:
         if header is None:
             return
-        paras = [_join(p) for p in _paragraphs(body)]
+        if para:
+            paras.append("\n".join(para))
         posted: str | None = None
         rest = header.rest
         if rest:
@@ -309,36 +321,41 @@ def _parse_comments(
             )
         )
 
-    for line in lines:
-        if not line.text.strip():
-            body.append(line)
+    for index in range(start, len(lines)):
+        text = lines[index]
+        if not text:
+            if para:
+                paras.append("\n".join(para))
+                para = []
             continue
-        match = match_header(line.text)
+        stripped = text.lstrip()
+        # Only a line whose first word starts with a digit can be a header.
+        match = match_header(text) if stripped[0].isdecimal() else None
         if match is not None and (header is None or match.indent <= header.indent):
             if len(match.name) > MAX_NAME:
                 raise ParseError(
                     source,
-                    line.number,
+                    index + 1,
                     f"expected a commenter's name of at most {MAX_NAME} characters in this "
                     f"comment header, found {len(match.name):,}",
                 )
             flush()
-            header, header_line, body = match, line.number, []
+            header, header_line, paras, para = match, index + 1, [], []
             continue
         if header is None:
             raise ParseError(
                 source,
-                line.number,
+                index + 1,
                 "expected a numbered comment header like '  1. Name says:' after 'Comments'",
             )
-        if not _indent(line.text):
+        if text[0] != " " and text[0] != "\t":
             raise ParseError(
                 source,
-                line.number,
+                index + 1,
                 "expected an indented comment paragraph or a comment header like "
                 f"'  {len(comments) + 2}. Name says:'",
             )
-        body.append(line)
+        para.append(stripped)
     flush()
     warnings.extend(_number_warnings(comments, source))
     return tuple(comments), tuple(warnings)
