@@ -448,15 +448,16 @@ def _same_words(query: list[str], source: list[str]) -> bool:
     """
     if len(query) - LCSseq.similarity(query, source) <= MAX_CHANGED_WORDS:
         return True
-    query_words = set(query)
+    query_words = dict.fromkeys(query)
     spelled = [w if w in query_words else _nearest(w, query_words) for w in source]
     missing = len(query) - LCSseq.similarity(query, spelled)
     return missing <= MAX_CHANGED_WORDS
 
 
-def _nearest(word: str, words: set[str]) -> str:
-    """``word`` spelled as the first of ``words`` it is a typo of (itself if none): a letter
-    dropped, doubled, changed or two swapped per four letters."""
+def _nearest(word: str, words: dict[str, None]) -> str:
+    """``word`` spelled as the first of ``words`` (in the quote's order, so the answer does
+    not depend on string hashing) it is a typo of (itself if none): a letter dropped,
+    doubled, changed or two swapped per four letters."""
     cutoff = max(1, len(word) // 4)
     for other in words:
         close = abs(len(word) - len(other)) <= cutoff

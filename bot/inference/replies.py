@@ -47,7 +47,7 @@ from bot.models import (
 )
 from bot.text import shorten
 
-INFERENCE_VERSION = 5
+INFERENCE_VERSION = 6
 """Bump when inference gives different answers: a stored thread inferred by an older
 version is re-inferred the next time its file is ingested (seeds: on every start),
 even though its text did not change."""
