@@ -32,7 +32,7 @@ import random
 from dataclasses import dataclass, field
 
 from bot.inference.mentions import GREETINGS, STOPWORDS
-from bot.inference.quotes import words
+from bot.inference.words import words
 from bot.models import ARTICLE, QuoteRef, ReplyEdge, ReplyStructure, Via
 from bot.text import fold
 

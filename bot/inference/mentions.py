@@ -137,7 +137,6 @@ _MIN_PREFIX = 2
 _MAX_PREFIX = 8
 """Longest short form learnt: a name's prefixes cost memory in the square of their length."""
 _MAX_INITIALS = 4
-_CACHE_LIMIT = 200_000
 _LETTERS = re.compile(r"[^\W\d_]+")
 """The letters a name starts with: short forms are prefixes of them (``vox`` of ``vox_populi``)."""
 _ALNUM_EDGES = re.compile(r"^[^\w]+|[^\w]+$")
@@ -207,6 +206,26 @@ def _bare(key: str) -> str:
     return " ".join(_ALNUM_EDGES.sub("", part) for part in key.split()).strip()
 
 
+class _Cores(dict[str, str]):
+    """A token → its folded core (``@`` and surrounding punctuation left out): the same
+    words come back again and again. Bounded: at most ``LIMIT`` tokens of at most
+    ``LONGEST`` characters are kept (the whole cache is dropped when full)."""
+
+    LIMIT = 50_000
+    LONGEST = 64
+
+    def __missing__(self, token: str) -> str:
+        core = fold(token.lstrip("@").strip(_TRAIL))
+        if len(token) <= self.LONGEST:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            self[token] = core
+        return core
+
+
+_CORES = _Cores()
+
+
 class NameBook:
     """The names a commenter may address at this point of the thread.
 
@@ -222,8 +241,6 @@ class NameBook:
         self._first: dict[str, set[str]] = {}
         self._prefix: dict[str, set[str]] = {}
         self._starts: set[str] = set()
-        self._folded: dict[str, str] = {}
-        """Folded cores of tokens seen, since the same words come back again and again."""
         self._initials: dict[str, set[str]] = {}
         self._tables = (
             ("full", self._full),
@@ -282,23 +299,24 @@ class NameBook:
         """Of several people sharing a name, the one who spoke last."""
         return max(people, key=lambda p: (self._latest.get(p, -1), p))
 
-    def addressed(self, text: str, speaker: str) -> list[Mention]:
+    def addressed(self, text: str, speaker: str, tokens: list[str] | None = None) -> list[Mention]:
         """People addressed by name, or referred to with a cue, in an own paragraph written by
-        ``speaker`` (a person key)."""
-        tokens = text.split()
+        ``speaker`` (a person key). ``tokens``: ``text.split()``, if the caller has it.
+
+        Every name is found through its first word (``_starts``), so a paragraph none of
+        whose tokens is one is turned away by one set operation."""
+        if tokens is None:
+            tokens = text.split()
+        cores = list(map(_CORES.__getitem__, tokens))
+        starts = self._starts
+        if starts.isdisjoint(cores):
+            return []
         found: list[Mention] = []
         seen: set[str] = set()
-        starts = self._starts
-        cache = self._folded
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        for i, raw in enumerate(tokens):
-            folded = cache.get(raw)
-            if folded is None:
-                folded = cache[raw] = fold(raw.lstrip("@").strip(_TRAIL))
+        for i, folded in enumerate(cores):
             if folded not in starts:
                 continue
-            mention = self._match(tokens, i, raw.startswith("@"), speaker)
+            mention = self._match(tokens, i, tokens[i].startswith("@"), speaker)
             if mention is not None and mention.person not in seen:
                 seen.add(mention.person)
                 found.append(mention)

@@ -25,15 +25,16 @@ answer it.
 
 from __future__ import annotations
 
-import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
+from itertools import chain, count, filterfalse, repeat
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, LCSseq
 
+from bot.inference.words import Normalised, has_ellipsis, segments
 from bot.models import ARTICLE, QuoteRef
-from bot.text import fold
 
 SHINGLE = 3
 """Words per shingle."""
@@ -55,44 +56,10 @@ POSITIONS_KEPT = 4
 """Occurrences of a word 3-gram remembered per paragraph, to line a quote up with the right one."""
 SLACK_WORDS = 8
 """Words of the source kept on each side of where a quote lines up, for inserted words."""
-MAX_WORD_CHARS = 40
-"""Longer runs of letters are cut: no word is that long, and it bounds every compared text."""
-
-_WORD = re.compile(rf"[^\W_]{{1,{MAX_WORD_CHARS}}}")
-"""A word; a longer run of letters is cut into pieces (see ``MAX_WORD_CHARS``)."""
-_SIC = re.compile(r"[\[(]\s*sic\s*!?\s*[\])]", re.IGNORECASE)
-"""``[sic]``, ``(sic!)``: an editor's mark a commenter adds inside a quote."""
-_ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.|\[\s*(?:…|\.\.\.)\s*\]")
-_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 _COMMON = -1
 """Postings value of a shingle that occurs in too many paragraphs to be useful."""
 _NEVER = 1 << 64
 """Larger than any shingle key: stands for a common shingle when winnowing picks the least."""
-
-
-def words(text: str) -> list[str]:
-    """Normalised words: folded, split at anything that is not a letter or digit.
-
-    Quote marks and apostrophes are separators too, so ``“don’t”`` and
-    ``don't`` both give ``don t``: the quote marks a commenter adds or changes
-    do not matter.
-    """
-    return _WORD.findall(fold(text))
-
-
-def has_words(text: str) -> bool:
-    """False for stray lines such as ``.`` or ``…`` that carry no words."""
-    return _WORD.search(text) is not None
-
-
-def sentences(text: str) -> list[str]:
-    """Rough sentence split on ``.``, ``!``, ``?`` and ``…``; good enough for short quotes."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-
-
-def segments(text: str) -> list[list[str]]:
-    """The normalised words of the pieces an ellipsis cut leaves (one piece if there is no cut)."""
-    return [w for w in (words(piece) for piece in _ELLIPSIS.split(_SIC.sub(" ", text))) if w]
 
 
 def threshold(n_words: int) -> float:
@@ -100,45 +67,37 @@ def threshold(n_words: int) -> float:
     return 88.0 if n_words >= LONG_WORDS else 93.0
 
 
-@dataclass(frozen=True, slots=True)
-class Normalised:
-    """A paragraph read once for both looking it up and indexing it."""
-
-    text: str
-    words: list[str]
-    sentences: list[list[str]]
-    """The words again, sentence by sentence."""
-
-    @classmethod
-    def of(cls, text: str) -> Normalised:
-        split = [_WORD.findall(sentence) for sentence in sentences(fold(_SIC.sub(" ", text)))]
-        return cls(text, [w for sw in split for w in sw], split)
-
-
 class _Source:
     """An own paragraph that may be quoted, with lookups built the first time it is a candidate."""
 
-    __slots__ = ("_positions", "_vocabulary", "_words", "author", "paragraph", "seq", "text")
+    __slots__ = ("_positions", "_text", "_vocabulary", "author", "paragraph", "seq", "words")
 
-    def __init__(self, seq: int, paragraph: int, author: str, text: str) -> None:
+    def __init__(self, seq: int, paragraph: int, author: str, words: list[str]) -> None:
         self.seq = seq
         self.paragraph = paragraph
         self.author = author
-        self.text = text
-        """The normalised words joined by spaces, padded with a space on each side."""
+        self.words = words
+        """The paragraph's normalised words."""
+        self._text: str | None = None
         self._vocabulary: frozenset[str] | None = None
-        self._words: list[str] = []
         self._positions: dict[tuple[str, str, str], list[int]] | None = None
+
+    @property
+    def text(self) -> str:
+        """The normalised words joined by spaces, padded with a space on each side."""
+        if self._text is None:
+            self._text = " " + " ".join(self.words) + " "
+        return self._text
 
     def vocabulary(self) -> frozenset[str]:
         if self._vocabulary is None:
-            self._vocabulary = frozenset(self.text.split())
+            self._vocabulary = frozenset(self.words)
         return self._vocabulary
 
     def positions(self) -> dict[tuple[str, str, str], list[int]]:
         """Where each word 3-gram of the paragraph occurs (its first ``POSITIONS_KEPT`` times)."""
         if self._positions is None:
-            ws = self._words = self.text.split()
+            ws = self.words
             positions: dict[tuple[str, str, str], list[int]] = {}
             for i, gram in enumerate(zip(ws, ws[1:], ws[2:], strict=False)):
                 at = positions.setdefault(gram, [])
@@ -152,7 +111,7 @@ class _Source:
         on each side (the whole paragraph when it is short)."""
         n = len(query_words)
         slack = max(SLACK_WORDS, n // 4)
-        if self.text.count(" ") <= n + 2 * slack + 1:
+        if len(self.words) <= n + 2 * slack:
             return self.text
         positions = self.positions()
         offsets: dict[int, int] = {}
@@ -161,7 +120,7 @@ class _Source:
             for at in positions.get(gram, ()):
                 offsets[at - i] = offsets.get(at - i, 0) + 1
         start = max(offsets, key=lambda o: (offsets[o], -o)) if offsets else 0
-        ws = self._words[max(0, start - slack) : start + n + slack]
+        ws = self.words[max(0, start - slack) : start + n + slack]
         return " " + " ".join(ws) + " "
 
     def shingle_share(self, query_words: list[str]) -> float:
@@ -170,7 +129,7 @@ class _Source:
         grams = list(zip(query_words, query_words[1:], query_words[2:], strict=False))
         positions = self.positions()
         shared = sum(g in positions for g in grams)
-        source_grams = self.text.count(" ") - 3
+        source_grams = len(self.words) - 2
         if len(grams) > source_grams:
             return 200.0 * shared / (len(grams) + source_grams)
         return 100.0 * shared / len(grams)
@@ -223,7 +182,11 @@ class QuoteIndex:
         self.last_score = 0.0
         """Similarity (0-100) of the last quote ``find`` returned: 100 for an exact copy."""
         self._vocab: dict[str, int] = {}
-        self._postings: dict[int, int | list[int]] = {}
+        self._postings: dict[int, tuple[int, ...]] = {}
+        """Shingle key → the paragraphs it was indexed for (at most ``cap``); ``()`` once
+        it is common."""
+        self._common: dict[int, int] = {}
+        """Common shingle keys → ``_NEVER``: what winnowing sees instead of them."""
         self._sources: list[_Source] = []
         self._short: dict[str, int] = {}
         self._short_order: deque[tuple[int, str]] = deque()
@@ -236,20 +199,26 @@ class QuoteIndex:
         Besides the winnowed shingles, the first shingle of every sentence is
         indexed: quotes mostly start at a sentence, and that anchor still finds
         them when the rest of the run is made of stock phrases that no longer vote.
+        Word ids are given in the order words first occur in indexed paragraphs, so
+        winnowing (which keeps the least keys) picks the same shingles in every run.
         """
         ws = para.words
         if not ws:
             return
         pid = len(self._sources)
-        self._sources.append(_Source(seq, paragraph, author, " " + " ".join(ws) + " "))
+        self._sources.append(_Source(seq, paragraph, author, ws))
         vocab = self._vocab
-        ids = [vocab.setdefault(w, len(vocab)) for w in ws]
-        keys = _shingles(ids)
+        fresh = dict.fromkeys(filterfalse(vocab.__contains__, ws))
+        if fresh:
+            vocab.update(zip(fresh, count(len(vocab))))
+        keys = para.known_keys
+        if keys is None:
+            keys = _shingles(list(map(vocab.__getitem__, ws)))
+        common = self._common
         if seq == ARTICLE or len(keys) <= self.window:
             chosen = set(keys)
         else:
-            postings = self._postings
-            votable = [_NEVER if postings.get(k) == _COMMON else k for k in keys]
+            votable = list(map(common.get, keys, keys)) if common else keys
             chosen = set(map(min, *(votable[i:] for i in range(self.window))))
             chosen.discard(_NEVER)
             offset = 0
@@ -258,17 +227,20 @@ class QuoteIndex:
                     chosen.add(keys[offset])
                 offset += len(sw)
         postings = self._postings
-        for key in chosen:
-            found = postings.get(key)
-            if found is None:
-                postings[key] = pid
-            elif isinstance(found, int):
-                if found != _COMMON:
-                    postings[key] = [found, pid]
-            elif len(found) >= self.cap:
-                postings[key] = _COMMON
-            else:
-                found.append(pid)
+        new = chosen.difference(postings)
+        if new:
+            postings.update(dict.fromkeys(new, (pid,)))
+        if len(new) < len(chosen):
+            cap = self.cap
+            for key in chosen.difference(new):
+                found = postings[key]
+                if not found:
+                    continue
+                if len(found) > 1 and len(found) >= cap:
+                    postings[key] = ()
+                    common[key] = _NEVER
+                else:
+                    postings[key] = (*found, pid)
         for sw in para.sentences:
             if MIN_SHORT_WORDS <= len(sw) < SHORT_WORDS:
                 self._add_short(" ".join(sw), pid, seq, author)
@@ -305,31 +277,56 @@ class QuoteIndex:
             return self._find_short(seq, author, para.words, answered=answered)
         if len(para.words) < LONG_WORDS and not answered:
             return None
-        found = self._find_long(seq, author, para)
+        keys = self._query_keys(para)
+        hits = list(filter(None, map(self._postings.get, keys)))
+        found = self._find_long(seq, author, para.words, para.text, hits) if hits else None
         if found is None and len(para.sentences) > 1:
-            found = self._find_pasted(seq, author, para, answered=answered)
+            found = self._find_pasted(seq, author, para, keys, hits, answered=answered)
         return found
 
+    def _query_keys(self, para: Normalised) -> list[int]:
+        """The shingle keys of a paragraph, a word not indexed yet having id -1 (so no shingle
+        with it is found); kept on the paragraph when every word had its id already."""
+        ids = list(map(self._vocab.get, para.words, repeat(-1)))
+        keys = _shingles(ids)
+        if -1 not in ids:
+            para.known_keys = keys
+        return keys
+
     def _find_pasted(
-        self, seq: int, author: str, para: Normalised, *, answered: bool
+        self,
+        seq: int,
+        author: str,
+        para: Normalised,
+        keys: list[int],
+        hits: list[tuple[int, ...]],
+        *,
+        answered: bool,
     ) -> QuoteRef | None:
         """Consecutive paragraphs of one comment pasted as one paragraph: longer than any of
         them, so matched sentence by sentence, all from that comment (the first one's
         paragraph is the source). Stops at the first sentence that is not a copy, which for
-        own words is nearly always the first."""
+        own words is nearly always the first. A sentence's shingles are among the
+        paragraph's, so when none of those is indexed a long sentence cannot be a copy."""
         first: QuoteRef | None = None
         matched = 0
+        offset = 0
         for sw in para.sentences:
             if len(sw) < MIN_SHORT_WORDS:
                 return None
             if len(sw) < SHORT_WORDS:
                 ref = self._find_short(seq, author, sw, answered=answered)
+            elif not hits:
+                return None
             else:
-                ref = self._find_long(seq, author, Normalised(" ".join(sw), sw, [sw]))
+                own = keys[offset : offset + len(sw) - 2]
+                own_hits = list(filter(None, map(self._postings.get, own)))
+                ref = self._find_long(seq, author, sw, " ".join(sw), own_hits)
             if ref is None or (first is not None and ref.seq != first.seq):
                 return None
             first = first or ref
             matched += 1
+            offset += len(sw)
         return first if matched > 1 else None
 
     def _find_short(
@@ -348,47 +345,35 @@ class QuoteIndex:
         self.last_score = SHORT_QUOTE_SCORE
         return QuoteRef(source.seq, source.paragraph)
 
-    def _votes(self, ws: list[str]) -> dict[int, int]:
-        """Candidate sources of a paragraph with the number of its shingles each one shares."""
-        get = self._vocab.get
-        ids = [get(w, -1) for w in ws]
-        hits = [h for h in map(self._postings.get, _shingles(ids)) if h is not None]
-        votes: dict[int, int] = {}
-        for found in hits:
-            if isinstance(found, int):
-                if found != _COMMON:
-                    votes[found] = votes.get(found, 0) + 1
-            else:
-                for pid in found:
-                    votes[pid] = votes.get(pid, 0) + 1
-        return votes
-
-    def _find_long(self, seq: int, author: str, para: Normalised) -> QuoteRef | None:
-        ws = para.words
-        votes = self._votes(ws)
-        if not votes:
+    def _find_long(
+        self, seq: int, author: str, ws: list[str], text: str, hits: list[tuple[int, ...]]
+    ) -> QuoteRef | None:
+        """The best verified source among those sharing the most indexed shingles
+        (``hits``: the postings of the paragraph's shingles that are indexed)."""
+        if not hits:
             return None
+        votes = Counter(chain.from_iterable(hits))
         self.stats.votes += len(votes)
         self.stats.max_votes = max(self.stats.max_votes, len(votes))
         n = len(ws)
         long = n >= LONG_WORDS
-        ranked = sorted(votes, key=lambda p: (votes[p], p), reverse=True)
+        ranked = sorted(votes.items(), key=_VOTES_THEN_PID, reverse=True)
         query = " " + " ".join(ws) + " "
         pieces: list[str] | None = None
         need = threshold(n)
         best: tuple[float, int] | None = None
         checked = 0
-        for pid in ranked:
+        for pid, _ in ranked:
             if checked >= self.candidates:
                 break
             source = self._sources[pid]
             if source.seq >= seq or (not long and source.author == author):
                 continue
             checked += 1
-            score = _similarity(query, source, need, self.stats)
-            if score < need and _ELLIPSIS.search(para.text):
+            score = _similarity(query, ws, source, need, self.stats)
+            if score < need and has_ellipsis(text):
                 if pieces is None:
-                    pieces = [" " + " ".join(p) + " " for p in segments(para.text)]
+                    pieces = [" " + " ".join(p) + " " for p in segments(text)]
                 score = max(score, _cut_similarity(pieces, source, n, need, self.stats))
             if score >= need and (best is None or (score, -pid) > (best[0], -best[1])):
                 best = (score, pid)
@@ -401,17 +386,23 @@ class QuoteIndex:
         return QuoteRef(source.seq, source.paragraph)
 
 
+_VOTES_THEN_PID = itemgetter(1, 0)
+
+
 def _shingles(ids: list[int]) -> list[int]:
     """Keys of the word 3-grams of a paragraph, given its word ids (stable across runs)."""
     return list(map(hash, zip(ids, ids[1:], ids[2:], strict=False)))
 
 
-def _similarity(query: str, source: _Source, need: float, stats: QuoteStats) -> float:
+def _similarity(
+    query: str, query_words: list[str], source: _Source, need: float, stats: QuoteStats
+) -> float:
     """How well ``query`` matches a stretch of ``source`` (whole-to-whole if it is longer).
 
-    ``query`` is a padded normalised text. Cheap tests first: an exact copy is a
-    substring; a copy with small edits still has nearly all its words in the
-    source, which paragraphs that merely share a phrase do not. The character
+    ``query`` is a padded normalised text, ``query_words`` its words. Cheap tests first:
+    a copy with small edits still has nearly all its words in the source, which
+    paragraphs that merely share a phrase do not (an exact copy has them all, so testing
+    this first turns no copy away); an exact copy is a substring. The character
     comparison then only ever sees bounded texts: a quote of up to
     ``MAX_FUZZY_WORDS`` words against the stretch of the source it lines up with
     (found through shared 3-grams), and longer quotes by their share of the
@@ -419,13 +410,12 @@ def _similarity(query: str, source: _Source, need: float, stats: QuoteStats) -> 
     to its length, never to its square. A close enough stretch must finally have
     the quote's words in order, but for typos (:func:`_same_words`).
     """
-    query_words = query.split()
+    known = source.vocabulary()
+    if sum(map(known.__contains__, query_words)) < MIN_WORD_SHARE * len(query_words):
+        return 0.0
     window = source.window(query_words)
     if query in window:
         return 100.0
-    known = source.vocabulary()
-    if sum(w in known for w in query_words) < MIN_WORD_SHARE * len(query_words):
-        return 0.0
     if len(query_words) > MAX_FUZZY_WORDS:
         return source.shingle_share(query_words)
     stats.record_fuzzy(len(query), len(window))
@@ -477,4 +467,4 @@ def _cut_similarity(
     covered = sum(p.count(" ") - 1 for p in checked)
     if not checked or covered < 0.7 * n_words:
         return 0.0
-    return min(_similarity(p, source, need, stats) for p in checked)
+    return min(_similarity(p, p.split(), source, need, stats) for p in checked)

@@ -34,7 +34,8 @@ from functools import partial
 
 from bot.inference.mentions import STOPWORDS, Mention, NameBook, person_key
 from bot.inference.outside import comment_outside
-from bot.inference.quotes import SHORT_WORDS, Normalised, QuoteIndex
+from bot.inference.quotes import SHORT_WORDS, QuoteIndex
+from bot.inference.words import Normalised
 from bot.models import (
     ARTICLE,
     QUOTED_FROM_OUTSIDE,
@@ -82,6 +83,7 @@ CONFIDENCE: dict[str, float] = {
 """How sure each kind of evidence makes us (quotes use their similarity instead)."""
 
 _RANK: dict[Via, int] = {"quote": 0, "parent": 1, "mention": 2, "implicit": 3, "article": 4}
+_STOPWORD = {word: word for word in STOPWORDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +120,16 @@ class _Phrases:
 
     @staticmethod
     def of(words: list[str]) -> frozenset[int]:
-        runs = zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False)
-        return frozenset(hash(run) for run in runs if any(w not in STOPWORDS for w in run))
+        """The runs of ``words`` that are not all stopwords (by hash, to keep memory small).
+
+        The runs of the words with every other word blanked out are exactly the
+        all-stopword runs (a blank never equals a word), so two set operations leave
+        those out."""
+        runs = set(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
+        if runs:
+            kept = list(map(_STOPWORD.get, words))
+            runs.difference_update(zip(*(kept[i:] for i in range(PHRASE_WORDS)), strict=False))
+        return frozenset(map(hash, runs))
 
     def add_article(self, words: list[str]) -> None:
         self._article |= self.of(words)

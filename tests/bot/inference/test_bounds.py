@@ -9,8 +9,9 @@ from __future__ import annotations
 import tracemalloc
 
 from bot.inference.mentions import NameBook
-from bot.inference.quotes import MAX_FUZZY_WORDS, MAX_WORD_CHARS, SLACK_WORDS, QuoteIndex
+from bot.inference.quotes import MAX_FUZZY_WORDS, SLACK_WORDS, QuoteIndex
 from bot.inference.replies import infer_replies_using
+from bot.inference.words import MAX_WORD_CHARS
 from bot.models import QuoteRef
 from tests.bot.inference.test_replies import edges_of, make_thread, quotes_of
 

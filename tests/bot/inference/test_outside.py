@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.inference.outside import (
+    _CLOSE,
+    _OPEN,
+    _REPORTING,
+    MIN_PASTED_WORDS,
+    MIN_REPORTED_WORDS,
     article_outside,
     attributed_quotation,
     comment_outside,
     in_quotation_marks,
+    outside_quotes,
     reported_copy,
     speaks_in_person,
 )
@@ -118,3 +126,50 @@ def test_article_outside_counts_around_every_elision() -> None:
     assert article_outside("Lede.", body) == frozenset({2, 3})
     assert article_outside("", body) == frozenset({1, 2})
     assert article_outside("Lede.", ("No elision here.",)) == frozenset()
+
+
+# ---- the quick tests in front of the costly ones change no answer ----------------------
+
+_CUES = (
+    *("according to", "ACCORDING“x”TO", "say that", "SAYS THAT", "said that", "saİd that"),
+    *("saıd that", "ſays that", "reports that", "found that", "finds that", "FİND THAT"),
+)
+_PIECES = (
+    *("I", "we", "you", "our", "“", "”", '"', "«", "»", "„", "he says", ".", ",", " "),
+    *("word", "study", "the", "war", "news", "\n", "İ", "ı", "K"),
+)
+
+
+def test_a_dotless_or_dotted_i_still_spells_a_reporting_word() -> None:
+    for cue in ("saıd that", "saİd that", "FİND THAT"):
+        assert reported_copy(f"The ministry {cue} " + "the figures were higher " * 5)
+
+
+@settings(max_examples=1500)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_CUES), st.sampled_from(_PIECES), st.text(max_size=6)),
+        min_size=15,
+        max_size=60,
+    )
+)
+def test_reported_copy_and_quotation_marks_answer_as_the_plain_rules_do(
+    pieces: list[str],
+) -> None:
+    text = " ".join(pieces)
+    plain_reported = (
+        len(text.split()) >= MIN_REPORTED_WORDS
+        and not speaks_in_person(text)
+        and _REPORTING.search(outside_quotes(text)) is not None
+    )
+    assert reported_copy(text) == plain_reported
+    flat = text.strip()
+    inner = flat[1:].rstrip(" .,;:!?…")
+    plain_marks = (
+        len(flat.split()) >= MIN_PASTED_WORDS
+        and flat[:1] in _OPEN
+        and bool(inner)
+        and inner[-1] in _CLOSE
+        and not any(mark in inner[:-1] for mark in '“”"«»')
+    )
+    assert in_quotation_marks(text) == plain_marks

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from benchmarks.synthetic import generate_thread
-from bot.inference.quotes import Normalised, QuoteIndex, has_words, segments, sentences, words
+from bot.inference.quotes import QuoteIndex
 from bot.inference.replies import infer_replies_using
+from bot.inference.words import Normalised, has_words, segments, sentences, words
 from bot.models import ARTICLE, QuoteRef
 from bot.sources.capture import parse_thread
 

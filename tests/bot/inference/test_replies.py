@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.inference.quotes import has_words, words
 from bot.inference.replies import SHORT_ANSWER_WORDS, infer_replies
+from bot.inference.words import has_words, words
 from bot.models import ARTICLE, Comment, QuoteRef, ReplyEdge, ReplyStructure, Thread
 from bot.sources.capture import parse_thread
 from bot.text import shorten

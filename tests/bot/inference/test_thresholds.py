@@ -15,14 +15,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from bot.inference.quotes import (
-    MAX_CHANGED_WORDS,
-    MIN_WORD_SHARE,
-    Normalised,
-    QuoteIndex,
-    threshold,
-    words,
-)
+from bot.inference.quotes import MAX_CHANGED_WORDS, MIN_WORD_SHARE, QuoteIndex, threshold
+from bot.inference.words import Normalised, words
 from bot.models import QuoteRef
 
 SOURCE = (
