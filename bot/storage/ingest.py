@@ -233,7 +233,7 @@ def build_rows(
         else:
             stats = author_rows[author_id - next_author]
             stats[4] += 1
-            stats[5] += len(text.split())  # the own paragraphs' words (a blank line is none)
+            stats[5] += len(text.split())  # its own words: the blank lines between are none
             stats[7] = seq
         comment_rows.append(
             (comment_id, thread_id, seq, comment.number, author_id, comment.posted, comment.line)
@@ -258,6 +258,7 @@ def build_rows(
 async def _insert_comments(
     db: Database, tx: Transaction, thread_id: int, thread: Thread, replies: ReplyStructure
 ) -> int:
+    """Insert everything below the thread's row, one batch a table; the author count."""
     # Ids are handed out here, under the serialised write: every row goes in as one batch.
     last = await tx.one(
         "SELECT (SELECT coalesce(max(id), 0) FROM authors), "

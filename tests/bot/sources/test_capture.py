@@ -186,6 +186,32 @@ def test_errors_name_file_and_line(text: str, line: int, expected: str) -> None:
     assert str(info.value).startswith(f"bad.txt:{line}: ")
 
 
+def test_what_makes_a_header_line() -> None:
+    """A header's number may be any decimal digits (``\\d``: Arabic-Indic too) after spaces
+    or tabs only; a deeper-indented header is part of the comment above; a line that
+    looks like a header after other white space (a no-break space) is none, and being
+    unindented it is an error. Pinned because the parser only tries lines whose first
+    word starts with a digit."""
+    thread = parse_thread(
+        MINIMAL + "\n\t\u0662) Bo wrote: hi\n\n      3. Cy says:\n\n    Quoted header.\n",
+        "h.txt",
+    )
+    assert [(c.number, c.author) for c in thread.comments] == [(1, "Ana"), (2, "Bo")]
+    assert thread.comments[1].paragraphs == ("hi", "3. Cy says:", "Quoted header.")
+    with pytest.raises(ParseError) as info:
+        parse_thread(MINIMAL + "\n\u00a0 2. Bo says:\n", "h.txt")
+    assert info.value.line == 13
+    assert "expected an indented comment paragraph" in str(info.value)
+
+
+def test_the_first_comments_line_followed_by_a_header_opens_the_comments() -> None:
+    text = MINIMAL.replace("Body one.", "Comments\n\nBody one.\n\nComments (2)\n\n  not one")
+    thread = parse_thread(text, "m.txt")
+    assert thread.body == ("Comments", "Body one.", "Comments (2)")
+    assert thread.author == "not one"
+    assert [c.author for c in thread.comments] == ["Ana"]
+
+
 def test_text_before_first_comment_header() -> None:
     text = MINIMAL.replace("Comments\n\n  1.", "Comments\n\n  1.").replace(
         "  1. Ana says:", "  1. Ana says:"
