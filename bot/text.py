@@ -39,10 +39,22 @@ def fold(text: str) -> str:
     every combining mark dropped (Latin accents, Hebrew niqqud, Arabic harakat), runs of
     whitespace collapsed to one space and the ends stripped. Cheap for ASCII.
     """
+    return " ".join(fold_chars(text).split())
+
+
+def fold_chars(text: str) -> str:
+    """:func:`fold` but for the spacing: every character folded on its own, whitespace kept
+    as it is (enough when only the words matter, and cheaper)."""
     text = text.casefold()
-    if not text.isascii():
-        text = text.translate(_UNMARKED).casefold()
-    return " ".join(text.split())
+    if text.isascii():
+        return text
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(_UNMARKED).casefold()
+    if latin1.translate(None, _LATIN1_SIMPLE):
+        return text.translate(_UNMARKED).casefold()
+    return latin1.translate(_LATIN1_TABLE).decode("latin-1").casefold()
 
 
 class _Unmarked(dict[int, str]):
@@ -66,6 +78,24 @@ class _Unmarked(dict[int, str]):
 
 
 _UNMARKED = _Unmarked()
+
+
+def _latin1_tables() -> tuple[bytes, bytes]:
+    """``bytes.translate`` tables that do what ``_UNMARKED`` does to Latin-1 text whose
+    characters each become one Latin-1 character (``é`` → ``e``, ``ª`` → ``a``): a byte
+    per character instead of a dictionary look-up. The bytes to delete leave the others
+    (``½``, ``µ``), for which the text goes the general way."""
+    table = bytearray(range(256))
+    simple = bytearray(range(128))
+    for code in range(128, 256):
+        image = _UNMARKED[code]
+        if len(image) == 1 and ord(image) < 256:
+            table[code] = ord(image)
+            simple.append(code)
+    return bytes(table), bytes(simple)
+
+
+_LATIN1_TABLE, _LATIN1_SIMPLE = _latin1_tables()
 
 
 def slugify(title: str) -> str:

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.inference.words import MAX_WORD_CHARS, Normalised
 from bot.text import fold
 
 
@@ -241,6 +242,11 @@ class NameBook:
         self._first: dict[str, set[str]] = {}
         self._prefix: dict[str, set[str]] = {}
         self._starts: set[str] = set()
+        """The first word of every name and form learnt (folded)."""
+        self._word_starts: set[str] = set()
+        """Those of ``_starts`` that are one normalised word (:mod:`bot.inference.words`)."""
+        self._other_starts: list[str] = []
+        """The rest (``juho§``, ``o'brien``), looked for in the folded text."""
         self._initials: dict[str, set[str]] = {}
         self._tables = (
             ("full", self._full),
@@ -271,11 +277,11 @@ class NameBook:
         for alias in {key, _bare(key)}:
             if alias:
                 self._full.setdefault(alias, set()).add(key)
-                self._starts.add(alias.split()[0])
+                self._add_start(alias.split()[0])
         first = _bare(parts[0]) if parts else ""
         if len(parts) > 1 and len(first) >= 2 and first not in STOPWORDS:
             self._first.setdefault(first, set()).add(key)
-            self._starts.add(first)
+            self._add_start(first)
         short: set[str] = set()
         letters = _LETTERS.match(first)
         if letters:
@@ -284,12 +290,21 @@ class NameBook:
             short.update(run[:end] for end in range(_MIN_PREFIX, longest))
         for form in short - STOPWORDS - COMMON_SHORT:
             self._prefix.setdefault(form, set()).add(key)
-            self._starts.add(form)
+            self._add_start(form)
         bare_parts = [_bare(p) for p in parts]
         if 2 <= len(parts) <= _MAX_INITIALS and all(p[:1].isalpha() for p in bare_parts):
             for initials in _initials(bare_parts) - COMMON_SHORT:
                 self._initials.setdefault(initials, set()).add(key)
-                self._starts.add(initials)
+                self._add_start(initials)
+
+    def _add_start(self, start: str) -> None:
+        if start in self._starts:
+            return
+        self._starts.add(start)
+        if start.isalnum() and len(start) <= MAX_WORD_CHARS:
+            self._word_starts.add(start)
+        else:
+            self._other_starts.append(start)
 
     def _known(self, people: set[str], speaker: str) -> list[str]:
         latest, author = self._latest, self.post_author
@@ -299,14 +314,23 @@ class NameBook:
         """Of several people sharing a name, the one who spoke last."""
         return max(people, key=lambda p: (self._latest.get(p, -1), p))
 
-    def addressed(self, text: str, speaker: str, tokens: list[str] | None = None) -> list[Mention]:
+    def addressed(self, text: str, speaker: str, para: Normalised | None = None) -> list[Mention]:
         """People addressed by name, or referred to with a cue, in an own paragraph written by
-        ``speaker`` (a person key). ``tokens``: ``text.split()``, if the caller has it.
+        ``speaker`` (a person key); ``para`` is the paragraph read as words, if the caller
+        has it.
 
-        Every name is found through its first word (``_starts``), so a paragraph none of
-        whose tokens is one is turned away by one set operation."""
-        if tokens is None:
-            tokens = text.split()
+        Every name is found through its first word (``_starts``), as the folded core of a
+        token (``@`` and edge punctuation stripped). Folding maps each character on its own
+        and those edge characters stay apart from words, so a core that is one word is one
+        of the paragraph's normalised words, and any core is in the folded text: a
+        paragraph holding none of the first words is turned away by one set operation."""
+        if para is not None and para.folded is not None:
+            folded = para.folded
+            if self._word_starts.isdisjoint(para.words) and not any(
+                start in folded for start in self._other_starts
+            ):
+                return []
+        tokens = text.split()
         cores = list(map(_CORES.__getitem__, tokens))
         starts = self._starts
         if starts.isdisjoint(cores):

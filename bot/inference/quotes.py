@@ -62,6 +62,9 @@ _NEVER = 1 << 64
 """Larger than any shingle key: stands for a common shingle when winnowing picks the least."""
 
 
+Gram = tuple[str, str, str]
+
+
 def threshold(n_words: int) -> float:
     """Minimum ``partial_ratio`` for a paragraph of ``n_words`` words to count as a copy."""
     return 88.0 if n_words >= LONG_WORDS else 93.0
@@ -80,7 +83,7 @@ class _Source:
         """The paragraph's normalised words."""
         self._text: str | None = None
         self._vocabulary: frozenset[str] | None = None
-        self._positions: dict[tuple[str, str, str], list[int]] | None = None
+        self._positions: tuple[dict[Gram, int], dict[Gram, list[int]]] | None = None
 
     @property
     def text(self) -> str:
@@ -94,16 +97,21 @@ class _Source:
             self._vocabulary = frozenset(self.words)
         return self._vocabulary
 
-    def positions(self) -> dict[tuple[str, str, str], list[int]]:
-        """Where each word 3-gram of the paragraph occurs (its first ``POSITIONS_KEPT`` times)."""
+    def positions(self) -> tuple[dict[Gram, int], dict[Gram, list[int]]]:
+        """Where each word 3-gram of the paragraph first occurs, and for the 3-grams that
+        occur again, their first ``POSITIONS_KEPT`` places."""
         if self._positions is None:
             ws = self.words
-            positions: dict[tuple[str, str, str], list[int]] = {}
-            for i, gram in enumerate(zip(ws, ws[1:], ws[2:], strict=False)):
-                at = positions.setdefault(gram, [])
-                if len(at) < POSITIONS_KEPT:
-                    at.append(i)
-            self._positions = positions
+            grams = list(zip(ws, ws[1:], ws[2:], strict=False))
+            first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1), strict=True))
+            again: dict[Gram, list[int]] = {}
+            if len(first) < len(grams):
+                for i, gram in enumerate(grams):
+                    if first[gram] != i:
+                        at = again.setdefault(gram, [first[gram]])
+                        if len(at) < POSITIONS_KEPT:
+                            at.append(i)
+            self._positions = first, again
         return self._positions
 
     def window(self, query_words: list[str]) -> str:
@@ -113,12 +121,15 @@ class _Source:
         slack = max(SLACK_WORDS, n // 4)
         if len(self.words) <= n + 2 * slack:
             return self.text
-        positions = self.positions()
+        first, again = self.positions()
         offsets: dict[int, int] = {}
         grams = zip(query_words, query_words[1:], query_words[2:], strict=False)
         for i, gram in enumerate(grams):
-            for at in positions.get(gram, ()):
-                offsets[at - i] = offsets.get(at - i, 0) + 1
+            at = first.get(gram)
+            if at is None:
+                continue
+            for place in again.get(gram, (at,)) if again else (at,):
+                offsets[place - i] = offsets.get(place - i, 0) + 1
         start = max(offsets, key=lambda o: (offsets[o], -o)) if offsets else 0
         ws = self.words[max(0, start - slack) : start + n + slack]
         return " " + " ".join(ws) + " "
@@ -127,8 +138,8 @@ class _Source:
         """Score of a long quote: the share of its word 3-grams found in the paragraph (of both
         sides' 3-grams, like ``ratio``, when the quote is the longer text)."""
         grams = list(zip(query_words, query_words[1:], query_words[2:], strict=False))
-        positions = self.positions()
-        shared = sum(g in positions for g in grams)
+        first, _ = self.positions()
+        shared = sum(map(first.__contains__, grams))
         source_grams = len(self.words) - 2
         if len(grams) > source_grams:
             return 200.0 * shared / (len(grams) + source_grams)
@@ -207,12 +218,12 @@ class QuoteIndex:
             return
         pid = len(self._sources)
         self._sources.append(_Source(seq, paragraph, author, ws))
-        vocab = self._vocab
-        fresh = dict.fromkeys(filterfalse(vocab.__contains__, ws))
-        if fresh:
-            vocab.update(zip(fresh, count(len(vocab))))
         keys = para.known_keys
         if keys is None:
+            vocab = self._vocab
+            fresh = dict.fromkeys(filterfalse(vocab.__contains__, ws))
+            if fresh:
+                vocab.update(zip(fresh, count(len(vocab))))
             keys = _shingles(list(map(vocab.__getitem__, ws)))
         common = self._common
         if seq == ARTICLE or len(keys) <= self.window:

@@ -155,7 +155,7 @@ class _Phrases:
         for i in range(len(self._recent) - 1):
             if not shared:
                 break
-            shared -= self._runs(self._recent[i])
+            shared = shared - self._runs(self._recent[i])
         return bool(shared)
 
 
@@ -193,7 +193,7 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
             m
             for idx, text in enumerate(comment.paragraphs)
             if idx not in found and idx not in outside
-            for m in names.addressed(text, speaker)
+            for m in names.addressed(text, speaker, paragraphs[idx])
         ]
         inline = [
             found_inline

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold
+from bot.text import fold, fold_chars
 
 MAX_WORD_CHARS = 40
 """Longer runs of letters are cut: no word is that long, and it bounds every compared text."""
@@ -72,7 +72,7 @@ class Normalised:
     opens the paragraph; text after the last run is one more sentence.
     """
 
-    __slots__ = ("_items", "_sentences", "known_keys", "text", "words")
+    __slots__ = ("_items", "_sentences", "folded", "known_keys", "text", "words")
 
     def __init__(
         self, text: str, words: list[str], sentences: list[list[str]] | None = None
@@ -83,22 +83,29 @@ class Normalised:
         """Its normalised words (``[sic]`` marks left out)."""
         self._sentences = sentences
         self._items: list[str] = []
+        self.folded: str | None = None
+        """The paragraph folded character by character (:func:`bot.text.fold_chars`), when
+        it has no ``[sic]`` mark to leave out: its words are then all of the text's."""
         self.known_keys: list[int] | None = None
         """The shingle keys a :class:`~bot.inference.quotes.QuoteIndex` worked out for this
         paragraph once every word had its id there (ids never change, so neither do they)."""
 
     @classmethod
     def of(cls, text: str) -> Normalised:
-        folded = fold(_without_sic(text))
+        plain = _without_sic(text)
+        folded = fold_chars(plain).strip()
         items = _WORD_OR_END.findall(folded)
         if "" not in items:
-            return cls(text, items, [items] if folded else [])
-        made = cls(text, list(filter(None, items)))
-        if folded[0] in _ENDS:
-            del items[0]
-        if folded[-1] not in _ENDS:
-            items.append("")
-        made._items = items
+            made = cls(text, items, [items] if folded else [])
+        else:
+            made = cls(text, list(filter(None, items)))
+            if folded[0] in _ENDS:
+                del items[0]
+            if folded[-1] not in _ENDS:
+                items.append("")
+            made._items = items
+        if plain is text:
+            made.folded = folded
         return made
 
     @property

@@ -14,6 +14,7 @@ from bot.text import (
     ZWSP,
     escape_markdown,
     fold,
+    fold_chars,
     neutralise_mentions,
     safe,
     shorten,
@@ -212,6 +213,19 @@ def _fold_whole_text(text: str) -> str:
 @given(st.text())
 def test_fold_character_by_character_equals_folding_the_whole_text(text: str) -> None:
     assert fold(text) == _fold_whole_text(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F)))
+def test_latin1_text_folds_as_the_whole_text_does(text: str) -> None:
+    """Latin-1 text takes a byte-table way (``bytes.translate``); any other character, such
+    as ``½`` or ``ſ`` here, sends it the general way."""
+    assert fold(text) == _fold_whole_text(text)
+    assert " ".join(fold_chars(text).split()) == fold(text)
+
+
+def test_fold_chars_keeps_spacing() -> None:
+    assert fold_chars(" Ça  va ½\t") == " ca  va 1⁄2\t"
+    assert fold_chars("Ärger ÿ º") == "arger y o"
 
 
 def _shorten_whole(text: str, limit: int) -> str:
