@@ -237,6 +237,7 @@ class NameBook:
     def __init__(self, post_author: str = "") -> None:
         self.post_author = person_key(post_author) if post_author.strip() else ""
         self._latest: dict[str, int] = {}
+        self._keys: dict[str, str] = {}
         self._spelling: dict[str, str] = {}
         self._full: dict[str, set[str]] = {}
         self._first: dict[str, set[str]] = {}
@@ -257,9 +258,16 @@ class NameBook:
         if self.post_author:
             self._learn(post_author)
 
+    def key_of(self, author: str) -> str:
+        """``person_key(author)``, kept per spelling: people write many comments."""
+        key = self._keys.get(author)
+        if key is None:
+            key = self._keys[author] = person_key(author)
+        return key
+
     def add_comment(self, author: str, seq: int) -> None:
         """Record that ``author`` wrote comment ``seq``."""
-        key = person_key(author)
+        key = self.key_of(author)
         if not key:
             return
         if key not in self._spelling:

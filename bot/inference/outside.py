@@ -102,36 +102,48 @@ def attributed_quotation(text: str) -> bool:
     )
 
 
-def reported_copy(text: str) -> bool:
-    """A long paragraph in the register of a news report (see the module docstring)."""
-    if len(text.split()) < MIN_REPORTED_WORDS or not _may_report(text):
+def reported_copy(text: str, folded: str | None = None) -> bool:
+    """A long paragraph in the register of a news report (see the module docstring).
+
+    ``folded``: the paragraph case-folded (``str.casefold`` or
+    :func:`bot.text.fold_chars`), if the caller has it."""
+    if not _may_report(text.casefold() if folded is None else folded):
+        return False
+    if len(text.split()) < MIN_REPORTED_WORDS:
         return False
     return not speaks_in_person(text) and _REPORTING.search(outside_quotes(text)) is not None
 
 
-def _may_report(text: str) -> bool:
-    """Whether ``text`` holds a word that every ``_REPORTING`` match holds whole (taking
+def _may_report(folded: str) -> bool:
+    """Whether a paragraph holds a word that every ``_REPORTING`` match holds whole (taking
     quotations out only ever puts a space in), in any case: a quick test that turns away
-    nearly every paragraph. Case folding maps every letter the pattern's case-insensitive
-    matching equates with ``a``–``z`` to that letter, but for ``İ`` and ``ı`` (``i``)."""
-    folded = text.casefold()
+    nearly every paragraph. Case folding (and dropping accents after it) maps every letter
+    the pattern's case-insensitive matching equates with ``a``–``z`` to that letter, but
+    for ``İ`` and ``ı`` (``i``)."""
     if "ı" in folded or "i̇" in folded:
         return True
     return any(word in folded for word in _REPORTING_WORDS)
 
 
-def comment_outside(paragraphs: Sequence[str], matched: Collection[int]) -> set[int]:
+def comment_outside(
+    paragraphs: Sequence[str],
+    matched: Collection[int],
+    folded: Sequence[str | None] | None = None,
+) -> set[int]:
     """Paragraphs of one comment that are pasted from outside the thread.
 
     ``matched`` are the paragraphs already found to quote the thread; they are not looked
     at again. The first paragraph is never reported copy: a comment that opens with a news
     story and says nothing of its own is rare, and its author may be the reporter.
+    ``folded``: the paragraphs case-folded, where the caller has them (see
+    :func:`reported_copy`).
     """
     out: set[int] = set()
     for idx, text in enumerate(paragraphs):
         if idx in matched:
             continue
-        if in_quotation_marks(text) or (idx > 0 and reported_copy(text)):
+        fold = folded[idx] if folded is not None else None
+        if in_quotation_marks(text) or (idx > 0 and reported_copy(text, fold)):
             out.add(idx)
     return out
 

@@ -371,6 +371,7 @@ class QuoteIndex:
         ranked = sorted(votes.items(), key=_VOTES_THEN_PID, reverse=True)
         query = " " + " ".join(ws) + " "
         pieces: list[str] | None = None
+        cut: bool | None = None
         need = threshold(n)
         best: tuple[float, int] | None = None
         checked = 0
@@ -382,7 +383,7 @@ class QuoteIndex:
                 continue
             checked += 1
             score = _similarity(query, ws, source, need, self.stats)
-            if score < need and has_ellipsis(text):
+            if score < need and (cut := has_ellipsis(text) if cut is None else cut):
                 if pieces is None:
                     pieces = [" " + " ".join(p) + " " for p in segments(text)]
                 score = max(score, _cut_similarity(pieces, source, n, need, self.stats))

@@ -178,13 +178,14 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
     latest_number: dict[int, int] = {}
     previous: _Said | None = None
     for comment in thread.comments:
-        speaker = person_key(comment.author)
+        speaker = names.key_of(comment.author)
         index.forget_short_before(comment.seq - index.recent)
         paragraphs = [Normalised.of(text) for text in comment.paragraphs]
         found, scores = _find_quotes(comment.seq, paragraphs, speaker, index)
         for idx, ref in found.items():
             quotes[(comment.seq, idx)] = ref
-        outside = comment_outside(comment.paragraphs, found.keys()) | (
+        folded = [para.folded for para in paragraphs]
+        outside = comment_outside(comment.paragraphs, found.keys(), folded) | (
             comment.quoted - found.keys()
         )
         for idx in outside:
@@ -321,7 +322,9 @@ def _inline_quotes(
 ) -> list[tuple[QuoteRef, str, float]]:
     """Sentences of earlier comments quoted inside an own paragraph (``When you say “…”, you
     skip…``): each with the words quoted and their similarity (0-100)."""
-    found = []
+    found: list[tuple[QuoteRef, str, float]] = []
+    if '"' not in text and "“" not in text and "«" not in text:
+        return found
     for match in _INLINE.finditer(text):
         quoted = Normalised.of(match.group(1))
         if len(quoted.words) < SHORT_WORDS:

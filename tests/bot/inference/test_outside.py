@@ -23,6 +23,7 @@ from bot.inference.outside import (
 from bot.inference.replies import infer_replies
 from bot.models import ELISION, OUTSIDE, Comment, Thread
 from bot.sources.capture import parse_thread
+from bot.text import fold_chars
 from tests.conftest import SEED_FILE
 
 STUDY = (
@@ -142,7 +143,9 @@ _PIECES = (
 
 def test_a_dotless_or_dotted_i_still_spells_a_reporting_word() -> None:
     for cue in ("saıd that", "saİd that", "FİND THAT"):
-        assert reported_copy(f"The ministry {cue} " + "the figures were higher " * 5)
+        text = f"The ministry {cue} " + "the figures were higher " * 5
+        assert reported_copy(text)
+        assert reported_copy(text, fold_chars(text))
 
 
 @settings(max_examples=1500)
@@ -163,6 +166,7 @@ def test_reported_copy_and_quotation_marks_answer_as_the_plain_rules_do(
         and _REPORTING.search(outside_quotes(text)) is not None
     )
     assert reported_copy(text) == plain_reported
+    assert reported_copy(text, fold_chars(text).strip()) == plain_reported
     flat = text.strip()
     inner = flat[1:].rstrip(" .,;:!?…")
     plain_marks = (
