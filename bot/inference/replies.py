@@ -83,7 +83,6 @@ CONFIDENCE: dict[str, float] = {
 """How sure each kind of evidence makes us (quotes use their similarity instead)."""
 
 _RANK: dict[Via, int] = {"quote": 0, "parent": 1, "mention": 2, "implicit": 3, "article": 4}
-_STOPWORD = {word: word for word in STOPWORDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,29 +106,26 @@ class _Bare:
     only when everything else says it may be a follow-up: it is the costly question)."""
 
 
+Run = tuple[str, ...]
+
+
 class _Phrases:
     """The article's runs of ``PHRASE_WORDS`` words and the own words of the last
     ``PHRASE_MEMORY`` comments, so that a phrase picked up from the comment before can be
     told from the thread's common phrasing. A comment's runs are only worked out when a
     comment after it might be a follow-up; memory stays bounded whatever the thread's size.
+
+    A run made of stopwords only is no phrase; such runs are left out of the shared ones
+    only (taking them out of every set would change no answer, at a cost per word).
     """
 
     def __init__(self) -> None:
-        self._article: set[int] = set()
-        self._recent: deque[tuple[list[str], list[frozenset[int]]]] = deque()
+        self._article: set[Run] = set()
+        self._recent: deque[tuple[list[str], list[frozenset[Run]]]] = deque()
 
     @staticmethod
-    def of(words: list[str]) -> frozenset[int]:
-        """The runs of ``words`` that are not all stopwords (by hash, to keep memory small).
-
-        The runs of the words with every other word blanked out are exactly the
-        all-stopword runs (a blank never equals a word), so two set operations leave
-        those out."""
-        runs = set(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
-        if runs:
-            kept = list(map(_STOPWORD.get, words))
-            runs.difference_update(zip(*(kept[i:] for i in range(PHRASE_WORDS)), strict=False))
-        return frozenset(map(hash, runs))
+    def of(words: list[str]) -> frozenset[Run]:
+        return frozenset(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
 
     def add_article(self, words: list[str]) -> None:
         self._article |= self.of(words)
@@ -140,7 +136,7 @@ class _Phrases:
         if len(self._recent) > PHRASE_MEMORY:
             self._recent.popleft()
 
-    def _runs(self, entry: tuple[list[str], list[frozenset[int]]]) -> frozenset[int]:
+    def _runs(self, entry: tuple[list[str], list[frozenset[Run]]]) -> frozenset[Run]:
         words, cached = entry
         if not cached:
             cached.append(self.of(words))
@@ -151,7 +147,8 @@ class _Phrases:
         article nor any other remembered comment has."""
         if not self._recent:
             return False
-        shared = set(self.of(words) & self._runs(self._recent[-1])) - self._article
+        candidates = (self.of(words) & self._runs(self._recent[-1])) - self._article
+        shared = {run for run in candidates if not STOPWORDS.issuperset(run)}
         for i in range(len(self._recent) - 1):
             if not shared:
                 break
@@ -190,17 +187,17 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         )
         for idx in outside:
             quotes[(comment.seq, idx)] = QUOTED_FROM_OUTSIDE
+        # The paragraphs in the commenter's own words (or in no words at all).
+        mine_idx = [i for i in range(len(paragraphs)) if i not in found and i not in outside]
         mentions = [
             m
-            for idx, text in enumerate(comment.paragraphs)
-            if idx not in found and idx not in outside
-            for m in names.addressed(text, speaker, paragraphs[idx])
+            for idx in mine_idx
+            for m in names.addressed(comment.paragraphs[idx], speaker, paragraphs[idx])
         ]
         inline = [
             found_inline
-            for idx, text in enumerate(comment.paragraphs)
-            if idx not in found and idx not in outside
-            for found_inline in _inline_quotes(comment.seq, text, speaker, index)
+            for idx in mine_idx
+            for found_inline in _inline_quotes(comment.seq, comment.paragraphs[idx], speaker, index)
         ]
         parent = None
         if comment.parent_number is not None:
@@ -209,7 +206,7 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
         linked = {idx: ref for idx, ref in found.items() if idx not in context}
         mine = _edges(comment, linked, scores, inline, mentions, parent, names, authors)
         own = [i for i, para in enumerate(paragraphs) if i not in outside and para.words]
-        said = [w for i in own if i not in found for w in paragraphs[i].words]
+        said = [w for i in mine_idx for w in paragraphs[i].words]
         if mine[0].via == "article" and previous is not None:
             bare = _Bare(
                 sum(len(paragraphs[i].words) for i in own),
@@ -222,9 +219,8 @@ def infer_replies_using(thread: Thread, index: QuoteIndex) -> ReplyStructure:
                 target, kind = guess
                 mine = [ReplyEdge(comment.seq, target, "implicit", "", CONFIDENCE[kind])]
         edges.extend(mine)
-        for idx, para in enumerate(paragraphs):
-            if idx not in found and idx not in outside:
-                index.add(comment.seq, idx, speaker, para)
+        for idx in mine_idx:
+            index.add(comment.seq, idx, speaker, paragraphs[idx])
         names.add_comment(comment.author, comment.seq)
         authors[comment.seq] = speaker
         latest_number[comment.number] = comment.seq
@@ -348,12 +344,15 @@ def _edges(
     authors: dict[int, str],
 ) -> list[ReplyEdge]:
     """The edges of one comment, one per target, strongest evidence first."""
-    best: dict[int, ReplyEdge] = {}
+    if not found and not inline and parent is None and not mentions:
+        return [ReplyEdge(comment.seq, ARTICLE, "article", "", CONFIDENCE["article"])]
+    best: dict[int, tuple[int, Via, str, float]] = {}
+    """Target → the rank of the strongest evidence so far, its kind, snippet, confidence."""
 
     def offer(target: int, via: Via, snippet: str, confidence: float) -> None:
         known = best.get(target)
-        if known is None or _RANK[via] < _RANK[known.via]:
-            best[target] = ReplyEdge(comment.seq, target, via, snippet, round(confidence, 2))
+        if known is None or _RANK[via] < known[0]:
+            best[target] = (_RANK[via], via, snippet, round(confidence, 2))
 
     for idx in sorted(found):
         ref = found[idx]
@@ -379,4 +378,8 @@ def _edges(
         offer(target, "mention", mention.words, CONFIDENCE[mention.how])
     if not best:
         offer(ARTICLE, "article", "", CONFIDENCE["article"])
-    return sorted(best.values(), key=lambda e: (_RANK[e.via], e.target))
+    ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
+    return [
+        ReplyEdge(comment.seq, target, via, snippet, confidence)
+        for target, (_, via, snippet, confidence) in ranked
+    ]
