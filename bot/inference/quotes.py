@@ -382,6 +382,8 @@ class QuoteIndex:
             if source.seq >= seq or (not long and source.author == author):
                 continue
             checked += 1
+            if best is not None and best[0] >= _EXACT and pid > best[1] and n <= MAX_FUZZY_WORDS:
+                continue  # no score passes 100 at this length: it cannot beat an exact copy
             score = _similarity(query, ws, source, need, self.stats)
             if score < need and (cut := has_ellipsis(text) if cut is None else cut):
                 if pieces is None:
@@ -399,6 +401,7 @@ class QuoteIndex:
 
 
 _VOTES_THEN_PID = itemgetter(1, 0)
+_EXACT = 100.0
 
 
 def _shingles(ids: list[int]) -> list[int]:

@@ -122,6 +122,8 @@ class _Phrases:
     def __init__(self) -> None:
         self._article: set[Run] = set()
         self._recent: deque[tuple[list[str], list[frozenset[Run]]]] = deque()
+        self._asked: tuple[list[str], frozenset[Run]] | None = None
+        """The words last asked about and their runs: they are usually added next."""
 
     @staticmethod
     def of(words: list[str]) -> frozenset[Run]:
@@ -132,7 +134,9 @@ class _Phrases:
 
     def add(self, words: list[str]) -> None:
         """Remember one comment's own words (the next comment may pick up a phrase of them)."""
-        self._recent.append((words, []))
+        asked = self._asked
+        self._asked = None
+        self._recent.append((words, [asked[1]] if asked is not None and asked[0] is words else []))
         if len(self._recent) > PHRASE_MEMORY:
             self._recent.popleft()
 
@@ -147,7 +151,9 @@ class _Phrases:
         article nor any other remembered comment has."""
         if not self._recent:
             return False
-        candidates = (self.of(words) & self._runs(self._recent[-1])) - self._article
+        runs = self.of(words)
+        self._asked = (words, runs)
+        candidates = (runs & self._runs(self._recent[-1])) - self._article
         shared = {run for run in candidates if not STOPWORDS.issuperset(run)}
         for i in range(len(self._recent) - 1):
             if not shared:
