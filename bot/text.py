@@ -48,13 +48,15 @@ def fold_chars(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
+    if ELLIPSIS in text:
+        text = text.replace(ELLIPSIS, "...")  # its decomposition, as the table would give
     try:
-        latin1 = text.encode("latin-1")
+        encoded = text.encode(_BYTE_CODEC)
     except UnicodeEncodeError:
         return text.translate(_UNMARKED).casefold()
-    if latin1.translate(None, _LATIN1_SIMPLE):
+    if encoded.translate(None, _BYTE_SIMPLE):
         return text.translate(_UNMARKED).casefold()
-    return latin1.translate(_LATIN1_TABLE).decode("latin-1").casefold()
+    return encoded.translate(_BYTE_TABLE).decode(_BYTE_CODEC).casefold()
 
 
 class _Unmarked(dict[int, str]):
@@ -80,22 +82,31 @@ class _Unmarked(dict[int, str]):
 _UNMARKED = _Unmarked()
 
 
-def _latin1_tables() -> tuple[bytes, bytes]:
-    """``bytes.translate`` tables that do what ``_UNMARKED`` does to Latin-1 text whose
-    characters each become one Latin-1 character (``é`` → ``e``, ``ª`` → ``a``): a byte
-    per character instead of a dictionary look-up. The bytes to delete leave the others
-    (``½``, ``µ``), for which the text goes the general way."""
+_BYTE_CODEC = "cp1252"
+"""Latin-1 letters plus the punctuation of typed text (’ “ ” – — …): one byte a character."""
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """``bytes.translate`` tables that do what ``_UNMARKED`` does to text of one byte a
+    character (``_BYTE_CODEC``) where each character becomes one such character (``é`` →
+    ``e``, ``ª`` → ``a``, ``’`` stays): a byte per character instead of a dictionary
+    look-up. The bytes to delete leave the others (``½``, ``µ``), for which the text goes
+    the general way."""
     table = bytearray(range(256))
     simple = bytearray(range(128))
     for code in range(128, 256):
-        image = _UNMARKED[code]
-        if len(image) == 1 and ord(image) < 256:
-            table[code] = ord(image)
+        try:
+            char = bytes([code]).decode(_BYTE_CODEC)
+            image = _UNMARKED[ord(char)].encode(_BYTE_CODEC)
+        except UnicodeError:
+            continue
+        if len(image) == 1:
+            table[code] = image[0]
             simple.append(code)
     return bytes(table), bytes(simple)
 
 
-_LATIN1_TABLE, _LATIN1_SIMPLE = _latin1_tables()
+_BYTE_TABLE, _BYTE_SIMPLE = _byte_tables()
 
 
 def slugify(title: str) -> str:

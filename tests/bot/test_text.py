@@ -215,10 +215,17 @@ def test_fold_character_by_character_equals_folding_the_whole_text(text: str) ->
     assert fold(text) == _fold_whole_text(text)
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=0x17F)))
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(max_codepoint=0x17F), st.sampled_from("’‘“”–—…€™•‰ŒœŠšŽžŸƒˆ˜†")
+        )
+    )
+)
 def test_latin1_text_folds_as_the_whole_text_does(text: str) -> None:
-    """Latin-1 text takes a byte-table way (``bytes.translate``); any other character, such
-    as ``½`` or ``ſ`` here, sends it the general way."""
+    """Text of Latin-1 letters and typed punctuation takes a byte-table way
+    (``bytes.translate``); any other character, such as ``½`` or ``ſ`` here, sends it the
+    general way."""
     assert fold(text) == _fold_whole_text(text)
     assert " ".join(fold_chars(text).split()) == fold(text)
 
@@ -226,6 +233,7 @@ def test_latin1_text_folds_as_the_whole_text_does(text: str) -> None:
 def test_fold_chars_keeps_spacing() -> None:
     assert fold_chars(" Ça  va ½\t") == " ca  va 1⁄2\t"
     assert fold_chars("Ärger ÿ º") == "arger y o"
+    assert fold_chars("Don’t “Šta”… Œuvre – ™") == "don’t “sta”... œuvre – tm"
 
 
 def _shorten_whole(text: str, limit: int) -> str:
