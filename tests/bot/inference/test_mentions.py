@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.inference.mentions import NameBook, person_key
+from bot.inference.words import Normalised
 
 PEOPLE = ("DC Loser", "Bithead", "Michael", "Juho§", "tequila", "Rear Admiral Smith")
 
@@ -181,3 +184,29 @@ def test_accents_and_case_fold_into_one_person() -> None:
     names = book("Renée Dubois", "Ümit")
     assert addressed("renée dubois, you're right.", names=names) == ["renee dubois"]
     assert addressed("Umit, you're right.", names=names) == ["umit"]
+
+
+# ---- the quick test on a paragraph's words turns away no paragraph that names someone ----
+
+_NAMES = (*PEOPLE, "O’Brien", "Zoë Brönte", "ΣΑΣ Κώστας", "x" * 45, "Ǆemal", "İlker")
+_WORDS = (
+    *("DC", "Bit", "Bithead", "@Michael", "@Juho§", "juho§", "Juho", "tequila", "Rear"),
+    *("O’Brien", "o'brien", "Zoe", "ZB", "ZOË", "Σας", "ΣΚ", "x" * 45, "Džemal", "İlker"),
+    *("ilker", "Well,", "So,", "Hi", "thanks", "you", "you're", "is", "right", "has", "it"),
+    *(",", ":", "!", ".", "—", "-", "(", ")", "“", "”", "[sic]", "…", "´", "@", "_"),
+)
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4),
+    st.lists(st.one_of(st.sampled_from(_WORDS), st.text(max_size=5)), max_size=20),
+    st.sampled_from(("", " ", ", ", ": ")),
+)
+def test_a_paragraph_turned_away_by_its_words_addresses_nobody(
+    people: list[str], tokens: list[str], glue: str
+) -> None:
+    names = book(*people)
+    text = glue.join(tokens)
+    with_words = names.addressed(text, "legion", Normalised.of(text))
+    assert with_words == names.addressed(text, "legion")
