@@ -12,6 +12,7 @@ from benchmarks.clock import run_scaled
 from benchmarks.common import loglog_slope, percentile, precision_recall
 from benchmarks.corpus import thread_sizes
 from bot.replay.pacing import Pacing
+from tests.conftest import SEED_FILE
 
 
 def test_percentile_interpolates_between_closest_ranks() -> None:
@@ -84,3 +85,26 @@ def test_the_bare_ingest_baseline_builds_the_real_schema() -> None:
         assert {"threads", "comments", "paragraphs", "edges"} <= tables
     finally:
         conn.close()
+
+
+def test_the_python_floor_counts_the_word_3_grams_said_more_than_once() -> None:
+    import dataclasses
+
+    from benchmarks.ingest import shingle_floor
+    from bot.sources.capture import parse_thread
+
+    thread = parse_thread(SEED_FILE.read_text(encoding="utf-8"), SEED_FILE.name)
+    first, second = thread.comments[0], thread.comments[1]
+    said = "Nobody else in this thread ever wrote these eleven words, not even once."
+    once = dataclasses.replace(
+        thread,
+        comments=(dataclasses.replace(first, paragraphs=(*first.paragraphs, said)), second),
+    )
+    twice = dataclasses.replace(
+        once,
+        comments=(
+            once.comments[0],
+            dataclasses.replace(second, paragraphs=(*second.paragraphs, said.upper())),
+        ),
+    )
+    assert shingle_floor(twice) - shingle_floor(once) == 13 - 2  # 13 words, 11 3-grams
