@@ -57,7 +57,7 @@ POSITIONS_KEPT = 4
 SLACK_WORDS = 8
 """Words of the source kept on each side of where a quote lines up, for inserted words."""
 _COMMON = -1
-"""Postings value of a shingle that occurs in too many paragraphs to be useful."""
+"""The paragraph of a short sentence that several people wrote: nobody's to be quoted."""
 _NEVER = 1 << 64
 """Larger than any shingle key: stands for a common shingle when winnowing picks the least."""
 
