@@ -71,26 +71,29 @@ def threshold(n_words: int) -> float:
 
 
 class _Source:
-    """An own paragraph that may be quoted, with lookups built the first time it is a candidate."""
+    """An own paragraph that may be quoted, with lookups built the first time it is a candidate.
 
-    __slots__ = ("_positions", "_text", "_vocabulary", "author", "paragraph", "seq", "words")
+    It keeps its words as one string (a list of word objects would take several times the
+    memory, for every own paragraph of the thread); they are split again for a candidate.
+    """
 
-    def __init__(self, seq: int, paragraph: int, author: str, words: list[str]) -> None:
+    __slots__ = ("_positions", "_vocabulary", "_words", "author", "paragraph", "seq", "text")
+
+    def __init__(self, seq: int, paragraph: int, author: str, text: str) -> None:
         self.seq = seq
         self.paragraph = paragraph
         self.author = author
-        self.words = words
-        """The paragraph's normalised words."""
-        self._text: str | None = None
+        self.text = text
+        """The normalised words joined by spaces, padded with a space on each side."""
         self._vocabulary: frozenset[str] | None = None
+        self._words: list[str] | None = None
         self._positions: tuple[dict[Gram, int], dict[Gram, list[int]]] | None = None
 
     @property
-    def text(self) -> str:
-        """The normalised words joined by spaces, padded with a space on each side."""
-        if self._text is None:
-            self._text = " " + " ".join(self.words) + " "
-        return self._text
+    def words(self) -> list[str]:
+        if self._words is None:
+            self._words = self.text.split()
+        return self._words
 
     def vocabulary(self) -> frozenset[str]:
         if self._vocabulary is None:
@@ -217,7 +220,7 @@ class QuoteIndex:
         if not ws:
             return
         pid = len(self._sources)
-        self._sources.append(_Source(seq, paragraph, author, ws))
+        self._sources.append(_Source(seq, paragraph, author, " " + " ".join(ws) + " "))
         keys = para.known_keys
         if keys is None:
             vocab = self._vocab
