@@ -70,8 +70,10 @@ class Normalised:
 
     The folded paragraph is read by one regex pass that yields its words and an empty
     string for each run of sentence ends; the sentences are cut out of that only when
-    asked for. A run of ends closes a sentence (``sentences`` splits there) unless it
-    opens the paragraph; text after the last run is one more sentence.
+    asked for. :func:`sentences` takes a sentence to be a stretch of other characters and
+    the run of ends after it (or the end of the text), and drops blank ones; the folded
+    text is stripped, so none is blank. Hence a run of ends closes a sentence unless it
+    opens the paragraph, and text after the last run is one more sentence.
     """
 
     __slots__ = ("_items", "_sentences", "folded", "known_keys", "text", "words")
