@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.models import StoredComment, StoredThread
+from bot.models import StoredComment, StoredEdge, StoredThread
 from bot.summaries.engine import own_article_sentences
 from bot.summaries.results import AuthorSummary, ThreadSummary
 from bot.summaries.selection import LINE_COST
@@ -26,6 +26,8 @@ from bot.text import fold
 
 HERE = Path(__file__).parent
 Point = dict[str, Any]
+Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
+"""The seed thread, its comments and its reply links (the ``seed`` fixture)."""
 
 
 def load(name: str) -> dict[str, Any]:

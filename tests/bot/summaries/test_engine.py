@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ARTICLE, StoredComment, StoredEdge, StoredParagraph, StoredThread
+from bot.models import ARTICLE, StoredComment, StoredEdge, StoredParagraph
 from bot.sources.capture import parse_thread
-from bot.storage import Storage
 from bot.summaries.conversations import MIN_PIECE, conversations
 from bot.summaries.engine import author_budget, summarise_author, summarise_thread
 from bot.summaries.results import AuthorSummary, KeySentence
 from bot.summaries.stances import depends_on_context
-from tests.bot.summaries.quality import load, person_sentences, prose_cost
+from tests.bot.summaries.quality import Seed, load, person_sentences, prose_cost
 from tests.conftest import SEED_FILE
 
 SEED_PEOPLE = [*sorted(load("reader_points.json")["people"]), "James Joyner"]
@@ -23,16 +22,6 @@ SEED_PEOPLE = [*sorted(load("reader_points.json")["people"]), "James Joyner"]
 
 def flat(text: str) -> str:
     return " ".join(text.replace("’", "'").split())
-
-
-Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
-
-
-@pytest.fixture
-async def seed(seeded: Storage) -> Seed:
-    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
-    assert thread is not None
-    return thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
 
 
 # ---- own words only, and quality -------------------------------------------------------------

@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from bot.models import StoredComment, StoredEdge, StoredThread
-from bot.storage import Storage
 from bot.summaries.engine import author_budget, summarise_author, summarise_thread, thread_budget
 from bot.summaries.sentences import article_paragraphs
 from tests.bot.summaries.quality import (
+    Seed,
     author_prose,
     baseline_scores,
     coverage,
@@ -45,15 +44,6 @@ HELDOUT_THREAD = 0.55
 DEV_SETS = ("reader_points.json", "reader_points_b.json", "reader_points_c.json")
 HELDOUT_SETS = ("reader_points_heldout.json", "reader_points_heldout_d.json")
 """Written by two more readers; the second (``_d``) only after the summariser last changed."""
-
-Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
-
-
-@pytest.fixture
-async def seed(seeded: Storage) -> Seed:
-    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
-    assert thread is not None
-    return thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
 
 
 def measure(seed: Seed, points: dict[str, Any]) -> dict[str, Any]:

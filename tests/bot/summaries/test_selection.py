@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import StoredComment, StoredEdge, StoredThread
-from bot.storage import Storage
 from bot.summaries.engine import author_budget, summarise_author
 from bot.summaries.results import KeySentence
 from bot.summaries.selection import DETAIL_FACTOR, LINE_COST, word_weights
 from bot.summaries.sentences import content_words
 from bot.summaries.stances import asks, depends_on_context, states_a_view
-from tests.bot.summaries.quality import person_sentences
-
-Seed = tuple[StoredThread, list[StoredComment], list[StoredEdge]]
-
-
-@pytest.fixture
-async def seed(seeded: Storage) -> Seed:
-    thread = await seeded.threads.find("iraq-cease-fire-over", any_guild=True)
-    assert thread is not None
-    return thread, await seeded.comments.all(thread.id), await seeded.edges.all(thread.id)
+from tests.bot.summaries.quality import Seed, person_sentences
 
 
 @pytest.mark.parametrize(
