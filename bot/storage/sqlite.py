@@ -1,11 +1,13 @@
 """The embedded backend: one SQLite file (the default, nothing to install).
 
-Two connections: one writer (guarded by a lock, every write one transaction) and one
-reader, so that commands keep answering from the last committed snapshot while a long
-ingest runs (WAL mode). The schema comes from the numbered ``migrations/NNN_*.sql``
-files, applied in order; ``PRAGMA user_version`` records the last one applied, so a
-database made by any earlier version is recognised and brought up to date when it
-opens. Search is an FTS5 index of each comment's own words.
+Connections: one writer (guarded by a lock, every write one transaction) and
+:data:`READERS` readers, so that commands keep answering from the last committed snapshot
+while a long ingest runs (WAL mode), and one slow read (a search of a big thread) does
+not hold up the others queued behind it on the same connection's thread. The schema
+comes from the numbered ``migrations/NNN_*.sql`` files, applied in order; ``PRAGMA
+user_version`` records the last one applied, so a database made by any earlier version
+is recognised and brought up to date when it opens. Search is an FTS5 index of each
+comment's own words.
 """
 
 from __future__ import annotations
@@ -109,8 +111,13 @@ class _Statements:
             )
 
 
+READERS = 3
+"""Read connections, taken in turn. Each is a thread of its own in aiosqlite, and SQLite
+releases the GIL while it works, so reads overlap one another and the writer's inserts."""
+
+
 class SqliteDatabase(Database):
-    """The file, its two connections and its schema."""
+    """The file, its connections and its schema."""
 
     backend = "sqlite"
     paragraphs_json = (
@@ -121,7 +128,8 @@ class SqliteDatabase(Database):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._turn = 0
         self._write_lock = asyncio.Lock()
 
     @property
@@ -138,7 +146,8 @@ class SqliteDatabase(Database):
         self._writer = await self._connect()
         try:
             await self._migrate(self._writer)
-            self._reader = await self._connect()
+            for _ in range(1 if str(self.path) == ":memory:" else READERS):
+                self._readers.append(await self._connect())
         except BaseException:
             await self.close()  # else the connection's thread outlives the refused open
             raise
@@ -153,16 +162,18 @@ class SqliteDatabase(Database):
         return conn
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        for conn in (*self._readers, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._readers = []
+        self._writer = None
 
     @property
     def read(self) -> _Statements:
-        if self._reader is None:
+        if not self._readers:
             raise StorageError("storage is not open")
-        return _Statements(self._reader)
+        self._turn = (self._turn + 1) % len(self._readers)
+        return _Statements(self._readers[self._turn])
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Transaction]:

@@ -345,3 +345,33 @@ async def test_migrations_9_and_10_store_quotes_as_references_and_keep_every_ans
     rebuilt = edges(tmp_path / "old.db")
     assert rebuilt == edges(tmp_path / "current.db")
     assert sum(e[4] is None for e in rebuilt) > 100, "snippets are made again on read"
+
+
+async def test_a_slow_read_does_not_hold_up_the_reads_behind_it(tmp_path: Path) -> None:
+    """Reads take the reader connections in turn, each a thread of its own: a quick read
+    started while a slow one runs answers first (on one connection it would wait)."""
+    import asyncio
+
+    from bot.storage.sqlite import READERS, SqliteDatabase
+
+    assert READERS >= 2
+    db = SqliteDatabase(tmp_path / "readers.db")
+    await db.open()
+    try:
+        done: list[str] = []
+
+        async def read(name: str, sql: str) -> None:
+            await db.read.all(sql)
+            done.append(name)
+
+        slow = (
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000) "
+            "SELECT count(*) FROM n"
+        )
+        first = asyncio.create_task(read("slow", slow))
+        await asyncio.sleep(0)  # the slow read has taken its connection
+        await read("quick", "SELECT 1")
+        await first
+        assert done == ["quick", "slow"]
+    finally:
+        await db.close()
