@@ -89,9 +89,14 @@ _STANCE_CUE = re.compile(
 """Words with which people state where they stand, as opposed to recounting or asking."""
 
 
+def _opening_text(sentence: str) -> str:
+    """The sentence from its first word: opening quote marks, brackets and dots dropped."""
+    return normalise(sentence).strip().lstrip("“\"'‘(…. ")
+
+
 def asks(sentence: str) -> bool:
     """A question, or a request that is one."""
-    text = normalise(sentence).strip().lstrip("“\"'‘(…. ")
+    text = _opening_text(sentence)
     return "?" in text or bool(_ASKING.match(text))
 
 
@@ -102,7 +107,7 @@ def states_a_view(sentence: str) -> bool:
 
 def depends_on_context(sentence: str) -> bool:
     """A sentence that points back at what it answers, or a bare short question."""
-    text = normalise(sentence).strip().lstrip("“\"'‘(…. ")
+    text = _opening_text(sentence)
     if _DEPENDENT.match(text):
         return True
     return text.endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS
