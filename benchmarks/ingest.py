@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,10 @@ def shingle_floor(thread: Thread) -> int:
     bounds what inference written in Python can cost, so the ratio computed with it in
     place of inference is the best this design can reach (issue 17, item 2)."""
     grams: Counter[tuple[str, ...]] = Counter()
-    for paragraph in thread.article_paragraphs:
+    comments = (p for comment in thread.comments for p in comment.paragraphs)
+    for paragraph in chain(thread.article_paragraphs, comments):
         words = WORD.findall(paragraph.casefold())
         grams.update(set(zip(words, words[1:], words[2:], strict=False)))
-    for comment in thread.comments:
-        for paragraph in comment.paragraphs:
-            words = WORD.findall(paragraph.casefold())
-            grams.update(set(zip(words, words[1:], words[2:], strict=False)))
     return sum(1 for n in grams.values() if n > 1)
 
 
