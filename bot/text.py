@@ -29,7 +29,6 @@ _ORDERED_ITEM = re.compile(r"(?m)^([ \t]*\d+)\.(?=\s)")
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -287,8 +286,3 @@ def split_text(text: str, limit: int, *, marker: str = ELLIPSIS) -> list[str]:
         pieces.append(prefix + head + tail_mark)
         rest = rest[cut:].lstrip()
     return pieces
-
-
-def is_wordy(text: str) -> bool:
-    """Whether ``text`` has at least one letter or digit (worth showing as a snippet)."""
-    return bool(_WORD.search(text))
